@@ -1,0 +1,18 @@
+// rabbitmq-c 0.11 (Debian librabbitmq-dev): flat headers.
+#ifndef CANOPY_CRABBITMQ_SHIM_H
+#define CANOPY_CRABBITMQ_SHIM_H
+
+#include <amqp.h>
+#include <amqp_framing.h>
+#include <amqp_tcp_socket.h>
+#include <amqp_ssl_socket.h>
+
+// amqp_login is C-variadic, which Swift cannot call; this fixed-arity wrapper can.
+static inline amqp_rpc_reply_t canopy_amqp_login_plain(
+    amqp_connection_state_t state, const char *vhost, int channel_max, int frame_max,
+    int heartbeat, const char *user, const char *password) {
+    return amqp_login(state, vhost, channel_max, frame_max, heartbeat,
+                      AMQP_SASL_METHOD_PLAIN, user, password);
+}
+
+#endif

@@ -1,0 +1,142 @@
+import Foundation
+public import Logging
+public import PostgresNIO
+public import ServiceLifecycle
+
+/// The event log: append (grouped into shared commits), read a stream, read everything in order, tail.
+///
+/// A `Service`: appends flow while `run()` runs; on graceful shutdown it stops taking appends, writes what
+/// is queued, then returns.
+public final class EventStore: Service, Sendable {
+    public struct Configuration: Sendable {
+        /// Batches written at once; each holds one pooled connection while it runs.
+        public var maxInFlightBatches = 4
+        public var maxBatchEvents = 2_000
+        /// How often a caught-up tail looks again when no NOTIFY arrives.
+        public var pollInterval: Duration = .milliseconds(500)
+        public var limits = EventLogLimits()
+        /// Listen for other processes' appends (one pooled connection held while running).
+        public var listensForAppends = true
+
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    let client: PostgresClient
+    let logger: Logger
+    package let watermark = LogWatermark()
+    private let committer: GroupCommitter
+
+    static let notificationChannel = "canopy_events"
+
+    public init(client: PostgresClient, configuration: Configuration = .init(), logger: Logger) {
+        self.client = client
+        self.configuration = configuration
+        self.logger = logger
+        let watermark = self.watermark
+        self.committer = GroupCommitter(
+            client: client, maxInFlight: configuration.maxInFlightBatches, maxBatchEvents: configuration.maxBatchEvents,
+            logger: logger, onAppended: { watermark.advance(to: $0) }
+        )
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                if configuration.listensForAppends {
+                    group.addTask { await cancelWhenGracefulShutdown { await self.listenForAppends() } }
+                }
+                await committer.run()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.committer.shutdown()
+        }
+    }
+
+    // MARK: Writing
+
+    /// Appends one request. Bad input is refused before anything is written; a version conflict, a reused
+    /// idempotency key or a stream of another account is refused by the log; all as `EventLogError`.
+    public func append(_ request: AppendRequest) async throws -> AppendResult {
+        try request.validate(configuration.limits)
+        return try await committer.append(request)
+    }
+
+    // MARK: Reading
+
+    /// The position of the last committed event (0 for an empty log).
+    public func headPosition() async throws -> Int64 {
+        let rows = try await client.query("SELECT position FROM event_log_head", logger: logger)
+        for try await position in rows.decode(Int64.self) { return position }
+        return 0
+    }
+
+    /// Events after `position`, in log order.
+    public func readAll(after position: Int64, limit: Int = 1_000) async throws -> [RecordedEvent] {
+        try await RecordedEventRows.collect(client.query("""
+            SELECT \(unescaped: RecordedEventRows.columns) FROM events
+            WHERE position > \(position) ORDER BY position LIMIT \(Int64(limit))
+            """, logger: logger))
+    }
+
+    /// A stream's events from `version` on, in stream order.
+    public func readStream(_ stream: StreamName, fromVersion version: Int64 = 1, limit: Int = 1_000) async throws -> [RecordedEvent] {
+        try await RecordedEventRows.collect(client.query("""
+            SELECT \(unescaped: RecordedEventRows.columns) FROM events
+            WHERE stream = \(stream.rawValue) AND stream_version >= \(version) ORDER BY stream_version LIMIT \(Int64(limit))
+            """, logger: logger))
+    }
+
+    /// Every event after `position`, now and as they are committed.
+    public func tail(after position: Int64, pageSize: Int = 500) -> EventTail {
+        EventTail(store: self, after: position, pageSize: pageSize)
+    }
+
+    func waitForAppends(beyond position: Int64) async {
+        await watermark.wait(beyond: position, timeout: configuration.pollInterval)
+    }
+
+    /// Keeps the watermark current with every process's appends; reconnects with backoff.
+    private func listenForAppends() async {
+        var backoff = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: Self.notificationChannel) { notifications in
+                        backoff = .milliseconds(100)
+                        watermark.advance(to: try await headPosition())
+                        for try await notification in notifications {
+                            if let position = Int64(notification.payload) { watermark.advance(to: position) }
+                        }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("listening for appends failed; tails poll until it is back", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
+    }
+}
+
+/// The one mapping between `events` rows and `RecordedEvent`.
+enum RecordedEventRows {
+    static let columns = "position, event_id, account_id, stream, stream_version, type, schema_version, data::text, metadata::text, recorded_at"
+
+    static func collect(_ rows: PostgresRowSequence) async throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        let decoder = WireJSON.decoder()
+        for try await (position, id, account, stream, version, type, schemaVersion, data, metadata, recordedAt) in rows.decode(
+            (Int64, UUID, UUID, String, Int64, String, Int32, String, String, Date).self
+        ) {
+            events.append(RecordedEvent(
+                position: position, id: id, accountID: account, stream: try StreamName(parsing: stream),
+                streamVersion: version, type: type, schemaVersion: schemaVersion, data: data,
+                metadata: try decoder.decode(EventMetadata.self, from: Data(metadata.utf8)), recordedAt: recordedAt
+            ))
+        }
+        return events
+    }
+}

@@ -1,0 +1,43 @@
+public import Foundation
+
+/// A stream is `category-<uuid>` (`account-…`, `run-…`): the category is what precedes the first dash.
+public struct StreamName: Hashable, Sendable, CustomStringConvertible {
+    public let category: String
+    public let id: UUID
+
+    public init(category: String, id: UUID) throws(EventLogError) {
+        guard Self.isValidCategory(category) else {
+            throw EventLogError(.invalidStreamName, "a stream category is 1-48 of a-z, 0-9 and _, starting with a letter", stream: category)
+        }
+        self.category = category
+        self.id = id
+    }
+
+    /// Parses the wire form, which must be canonical: lowercase category and lowercase UUID.
+    public init(parsing raw: String) throws(EventLogError) {
+        let invalid = EventLogError(.invalidStreamName, "a stream name is category-<lowercase uuid>", stream: String(raw.prefix(100)))
+        guard let dash = raw.firstIndex(of: "-") else { throw invalid }
+        let category = String(raw[..<dash])
+        let idText = String(raw[raw.index(after: dash)...])
+        guard Self.isValidCategory(category), idText.count == 36, idText == idText.lowercased(),
+              let id = UUID(uuidString: idText) else { throw invalid }
+        self.category = category
+        self.id = id
+    }
+
+    public var rawValue: String { "\(category)-\(id.uuidString.lowercased())" }
+    public var description: String { rawValue }
+
+    static func isValidCategory(_ category: String) -> Bool {
+        let bytes = Array(category.utf8)
+        guard (1...48).contains(bytes.count), (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[0]) else { return false }
+        return bytes.allSatisfy(ASCII.isLowerAlphanumericOrUnderscore)
+    }
+}
+
+enum ASCII {
+    static func isLowerAlphanumericOrUnderscore(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            || byte == UInt8(ascii: "_")
+    }
+}

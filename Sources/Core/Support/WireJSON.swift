@@ -1,0 +1,93 @@
+public import Foundation
+
+/// The one JSON convention on the wire and in the log: snake_case keys, RFC 3339 UTC times with milliseconds.
+public enum WireJSON {
+    public static func encodeToString(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder().encode(value), as: UTF8.self)
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+        try decoder().decode(type, from: Data(text.utf8))
+    }
+
+    /// True when `text` parses as a JSON object.
+    public static func isObject(_ text: String) -> Bool {
+        guard let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: []) else { return false }
+        return parsed is [String: Any]
+    }
+
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(RFC3339.string(from: date))
+        }
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .custom { path in SnakeCaseKey(camelCasing: path[path.count - 1].stringValue) }
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = RFC3339.date(from: text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an RFC 3339 time")
+            }
+            return date
+        }
+        return decoder
+    }
+}
+
+/// RFC 3339 in UTC with milliseconds: `2026-11-23T04:27:14.123Z`.
+///
+/// Milliseconds are handled as an integer: Foundation's formatter truncates the binary fraction, so a time
+/// such as ….123 would otherwise print as ….122 and not survive a round trip.
+public enum RFC3339 {
+    private static let seconds = Date.ISO8601FormatStyle(timeZone: .gmt)
+
+    public static func string(from date: Date) -> String {
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let (whole, fraction) = millis.quotientAndRemainder(dividingBy: 1000)
+        let (secondsPart, millisPart) = fraction < 0 ? (whole - 1, fraction + 1000) : (whole, fraction)
+        let base = Date(timeIntervalSince1970: Double(secondsPart)).formatted(seconds)  // …:SSZ
+        let digits = String(millisPart)
+        return base.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+    }
+
+    /// Accepts any RFC 3339 time (any offset, any number of fraction digits); keeps milliseconds.
+    public static func date(from text: String) -> Date? {
+        var base = text
+        var millis: Int64 = 0
+        if let dot = text.firstIndex(of: ".") {
+            let digits = text[text.index(after: dot)...].prefix(while: \.isNumber)
+            guard !digits.isEmpty else { return nil }
+            millis = Int64(String((digits + "00").prefix(3))) ?? 0
+            base = String(text[..<dot]) + text[text.index(dot, offsetBy: 1 + digits.count)...]
+        }
+        guard let whole = try? seconds.parse(base) else { return nil }
+        return Date(timeIntervalSince1970: Double(Int64(whole.timeIntervalSince1970) * 1000 + millis) / 1000)
+    }
+}
+
+/// Decodes `acting_account_id` to `actingAccountID`: Foundation's `convertFromSnakeCase` would give
+/// `actingAccountId`, which does not round-trip with `convertToSnakeCase` for Swift's acronym style.
+struct SnakeCaseKey: CodingKey {
+    static let acronyms: Set<Substring> = ["id", "url", "ip", "ids", "urls"]
+    let stringValue: String
+    var intValue: Int? { nil }
+
+    init(camelCasing snake: String) {
+        let words = snake.split(separator: "_")
+        guard let first = words.first else { self.stringValue = snake; return }
+        self.stringValue = String(first) + words.dropFirst().map { word in
+            Self.acronyms.contains(word) ? (word == "ids" ? "IDs" : word == "urls" ? "URLs" : word.uppercased()) : word.prefix(1).uppercased() + word.dropFirst()
+        }.joined()
+    }
+
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}

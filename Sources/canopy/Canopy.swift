@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Canopy: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Canopy: the core of a multi-tenant, white-label platform.",
+        subcommands: [Serve.self, Dev.self, Migrate.self, Bench.self]
+    )
+}

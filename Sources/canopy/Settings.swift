@@ -1,0 +1,92 @@
+import ArgumentParser
+import Configuration
+import Core
+import Logging
+import SystemPackage
+
+/// Options every command that talks to the servers takes.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "PostgreSQL URL, postgres://user:password@host:port/database (env CANOPY_DATABASE_URL).")
+    var databaseURL: String?
+
+    @Option(help: "RabbitMQ URL, amqp[s]://user:password@host:port/vhost (env CANOPY_AMQP_URL).")
+    var amqpURL: String?
+
+    @Option(help: "Address the HTTP server binds (env CANOPY_HTTP_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port the HTTP server listens on (env CANOPY_HTTP_PORT; default 8080).")
+    var port: Int?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (env CANOPY_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    @Option(help: "A JSON settings file, read after flags and environment (env CANOPY_CONFIG_FILE).")
+    var configFile: String?
+}
+
+/// Canopy's settings from one place: flags, then `CANOPY_*` environment variables, then a JSON file.
+/// Keys are dotted (`database.url`); in the environment they are `CANOPY_DATABASE_URL`, in the file
+/// `{"database": {"url": …}}`.
+struct Settings {
+    var database: DatabaseURL
+    var amqp: AMQPEndpoint
+    var httpHost: String
+    var httpPort: Int
+    var logLevel: Logger.Level
+
+    struct Invalid: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func resolve(_ options: ServerOptions, defaultLogLevel: Logger.Level = .info) async throws -> Settings {
+        var flags: [AbsoluteConfigKey: ConfigValue] = [:]
+        if let value = options.databaseURL { flags["database.url"] = .init(.string(value), isSecret: true) }
+        if let value = options.amqpURL { flags["amqp.url"] = .init(.string(value), isSecret: true) }
+        if let value = options.host { flags["http.host"] = .init(.string(value), isSecret: false) }
+        if let value = options.port { flags["http.port"] = .init(.int(value), isSecret: false) }
+        if let value = options.logLevel { flags["log.level"] = .init(.string(value), isSecret: false) }
+
+        let environment = EnvironmentVariablesProvider().prefixKeys(with: ["canopy"])
+        var providers: [any ConfigProvider] = [InMemoryProvider(name: "flags", values: flags), environment]
+        let environmentReader = ConfigReader(provider: environment)
+        if let path = options.configFile ?? environmentReader.string(forKey: "config.file") {
+            providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(path)))
+        }
+        let config = ConfigReader(providers: providers)
+
+        guard let databaseText = config.string(forKey: "database.url", isSecret: true) else {
+            throw Invalid(description: "no database: pass --database-url or set CANOPY_DATABASE_URL")
+        }
+        let levelText = config.string(forKey: "log.level", default: defaultLogLevel.rawValue)
+        guard let level = Logger.Level(rawValue: levelText) else { throw Invalid(description: "unknown log level \(levelText)") }
+        return Settings(
+            database: try DatabaseURL(databaseText),
+            amqp: try AMQPEndpoint(config.string(forKey: "amqp.url", isSecret: true, default: "amqp://guest:guest@127.0.0.1:5672/%2f")),
+            httpHost: config.string(forKey: "http.host", default: "127.0.0.1"),
+            httpPort: config.int(forKey: "http.port", default: 8080),
+            logLevel: level
+        )
+    }
+}
+
+enum Logs {
+    /// Once per process, before anything logs.
+    static func bootstrap(level: Logger.Level) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "canopy")
+    }
+}
+
+/// What the terminal shows when a command fails: the cause in one line, never a secret.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+
+    static func reporting<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch { throw CommandFailure(description: describe(error)) }
+    }
+}

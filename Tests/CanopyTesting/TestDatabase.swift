@@ -1,0 +1,104 @@
+public import Core
+import Foundation
+import Logging
+import NIOPosix
+public import PostgresNIO
+
+/// A database of its own for one test, cloned from a migrated template, dropped afterwards.
+public struct TestDatabase: Sendable {
+    public let url: DatabaseURL
+    public let client: PostgresClient
+
+    /// Lends a raw connection outside the pool (a writer in a separate process would have its own),
+    /// closed afterwards on every path.
+    public func withRawConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try url.connectionConfiguration(),
+            id: Int.random(in: 1...Int.max), logger: TestServers.logger
+        )
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// Rows in `table`: how tests prove that refused input changed nothing.
+    public func count(_ table: String) async throws -> Int {
+        let rows = try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"), logger: TestServers.logger)
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    /// Runs `body` with a fresh database and a running pool, then drops the database.
+    public static func with<T: Sendable>(_ body: @Sendable (TestDatabase) async throws -> T) async throws -> T {
+        let server = try TestServers.database()
+        let template = try await TemplateDatabase.shared.name(on: server)
+        let name = "test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        try await Admin.run("CREATE DATABASE \(name) TEMPLATE \(template)", on: server)
+        let url = server.database(name)
+        let client = PostgresClient(configuration: try url.clientConfiguration(maxConnections: 30), backgroundLogger: TestServers.logger)
+        let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            do { return .success(try await body(TestDatabase(url: url, client: client))) } catch { return .failure(error) }
+        }
+        try await Admin.run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: server)
+        return try result.get()
+    }
+}
+
+/// Statements that run outside any test database (CREATE/DROP DATABASE).
+enum Admin {
+    static func run(_ sql: String, on server: DatabaseURL) async throws {
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try server.connectionConfiguration(), id: 0, logger: TestServers.logger
+        )
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: TestServers.logger)
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+}
+
+/// One migrated template per set of migrations, made once per test process.
+actor TemplateDatabase {
+    static let shared = TemplateDatabase()
+    private var made: Task<String, any Error>?
+
+    func name(on server: DatabaseURL) async throws -> String {
+        if let made { return try await made.value }
+        let task = Task<String, any Error> {
+            let migrator = try Migrator(directory: TestServers.migrationsDirectory)
+            let fingerprint = migrator.migrations.map { "\($0.version):\($0.checksum)" }.joined(separator: ",")
+            let name = "template_\(String(UInt64(bitPattern: Int64(fingerprint.hashValueStable)), radix: 16))"
+            do {
+                try await Admin.run("CREATE DATABASE \(name)", on: server)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
+                // Made by an earlier run against the same server: migrating again is a no-op.
+            }
+            try await migrator.migrate(server.database(name), logger: TestServers.logger)
+            return name
+        }
+        made = task
+        return try await task.value
+    }
+}
+
+extension String {
+    /// FNV-1a: stable across processes, unlike `hashValue`.
+    var hashValueStable: Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return Int64(bitPattern: hash)
+    }
+}

@@ -1,0 +1,117 @@
+@testable import Core
+import Foundation
+import Testing
+
+@Suite struct UUIDv7Tests {
+    @Test func carriesVersionSevenAndTheRFCVariant() {
+        let bytes = UUID.v7().uuid
+        #expect(bytes.6 >> 4 == 7)
+        #expect(bytes.8 >> 6 == 0b10)
+    }
+
+    @Test func sortsByTime() {
+        let earlier = UUID.v7(at: Date(timeIntervalSince1970: 1_700_000_000))
+        let later = UUID.v7(at: Date(timeIntervalSince1970: 1_700_000_001))
+        #expect(earlier.uuidString < later.uuidString)
+    }
+}
+
+@Suite struct WireJSONTests {
+    struct Sample: Codable, Equatable {
+        var actingAccountID: UUID
+        var callbackURL: String
+        var recordedAt: Date
+    }
+
+    @Test func keysAreSnakeCaseAndAcronymsRoundTrip() throws {
+        let sample = Sample(actingAccountID: UUID.v7(), callbackURL: "https://x", recordedAt: Date(timeIntervalSince1970: 1_700_000_000.123))
+        let text = try WireJSON.encodeToString(sample)
+        #expect(text.contains("\"acting_account_id\""))
+        #expect(text.contains("\"callback_url\""))
+        #expect(text.contains("\"2023-11-14T22:13:20.123Z\""))
+        #expect(try WireJSON.decode(Sample.self, from: text) == sample)
+    }
+
+    @Test func metadataUsesTheSameConvention() throws {
+        let metadata = EventMetadata(actor: "user:1", actingAccountID: UUID.v7(), requestID: "r-1")
+        let text = try WireJSON.encodeToString(metadata)
+        #expect(text.contains("\"acting_account_id\""))
+        #expect(try WireJSON.decode(EventMetadata.self, from: text) == metadata)
+    }
+}
+
+@Suite struct SQLScriptTests {
+    @Test func splitsAtTopLevelSemicolonsOnly() {
+        let sql = """
+            -- a comment; with a semicolon
+            CREATE TABLE a (x text DEFAULT 'a;b');
+            /* block; /* nested; */ still comment; */
+            CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END; $$;
+            CREATE FUNCTION g() RETURNS text LANGUAGE sql AS $body$ SELECT 'x;y' $body$;
+            SELECT "odd;name" FROM a
+            """
+        let statements = SQLScript.statements(sql)
+        #expect(statements.count == 4)
+        #expect(statements[0].hasSuffix("DEFAULT 'a;b')"))
+        #expect(statements[1].contains("RETURN 1; END; $$"))
+        #expect(statements[2].contains("$body$ SELECT 'x;y' $body$"))
+        #expect(statements[3] == "SELECT \"odd;name\" FROM a")
+    }
+
+    @Test func doubledQuotesStayInsideTheirString() {
+        #expect(SQLScript.statements("SELECT 'it''s; fine'; SELECT 2").count == 2)
+    }
+
+    @Test func theEventLogMigrationSplitsIntoWholeStatements() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("schemas/sql/0001_event_log.sql")
+        let statements = SQLScript.statements(try String(contentsOf: file, encoding: .utf8))
+        #expect(statements.contains { $0.hasPrefix("CREATE FUNCTION append_events") && $0.hasSuffix("$$") })
+        #expect(statements.filter { $0.hasPrefix("CREATE TABLE") }.count == 4)
+    }
+}
+
+@Suite struct URLTests {
+    @Test func databaseURLsParseAndNeverPrintThePassword() throws {
+        let url = try DatabaseURL("postgres://canopy:s3cret@127.0.0.1:5433/canopy")
+        #expect(url.host == "127.0.0.1" && url.port == 5433 && url.username == "canopy" && url.password == "s3cret" && url.database == "canopy")
+        #expect(!url.description.contains("s3cret"))
+        #expect(try DatabaseURL(url.urlString) == url)
+        #expect(throws: DatabaseURL.Invalid.self) { try DatabaseURL("mysql://x@y/z") }
+    }
+
+    @Test func amqpURLsDecodeTheVirtualHost() throws {
+        let endpoint = try AMQPEndpoint("amqp://guest:pw@127.0.0.1:5673/%2f")
+        #expect(endpoint.virtualHost == "/" && endpoint.port == 5673 && !endpoint.usesTLS)
+        #expect(try AMQPEndpoint("amqps://u:p@broker/tenants").port == 5671)
+        #expect(try AMQPEndpoint("amqps://u:p@broker/tenants").virtualHost == "tenants")
+        #expect(!endpoint.description.contains("pw"))
+    }
+}
+
+@Suite struct LogWatermarkTests {
+    @Test func aWaiterWakesWhenTheMarkIsPassed() async {
+        let watermark = LogWatermark()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await watermark.wait(beyond: 5, timeout: .seconds(3600)) }
+            try? await Task.sleep(for: .milliseconds(20))
+            watermark.advance(to: 5)   // not beyond 5 yet
+            watermark.advance(to: 6)
+            await group.waitForAll()
+        }
+        #expect(watermark.position == 6)
+    }
+
+    @Test func aWaiterGivesUpAtItsTimeout() async {
+        let watermark = LogWatermark()
+        await watermark.wait(beyond: 1, timeout: .milliseconds(10))
+        #expect(watermark.position == 0)
+    }
+
+    @Test func theWatermarkNeverMovesBack() {
+        let watermark = LogWatermark()
+        watermark.advance(to: 10)
+        watermark.advance(to: 3)
+        #expect(watermark.position == 10)
+    }
+}

@@ -1,0 +1,228 @@
+import CanopyTesting
+@testable import Core
+import Foundation
+import PostgresNIO
+import Testing
+
+@Suite struct EventStoreTests {
+    let account = UUID.v7()
+
+    @Test func appendedEventsReadBackWithEveryFieldAndGaplessPositions() async throws {
+        try await withEventStore { store, _ in
+            let stream = newStream()
+            let first = event("account.created", #"{"name":"Acme","tier":1}"#)
+            let result = try await store.append(AppendRequest(stream: stream, accountID: account, expectedVersion: .noStream,
+                                                              events: [first, event()]))
+            #expect(result.firstPosition == 1 && result.lastPosition == 2 && result.streamVersion == 2 && !result.isReplay)
+            let other = try await store.append(AppendRequest(stream: newStream("run"), accountID: account, events: [event("run.started", "{}")]))
+            #expect(other.firstPosition == 3)
+
+            let read = try await store.readStream(stream)
+            #expect(read.map(\.streamVersion) == [1, 2])
+            #expect(read[0].id == first.id && read[0].type == "account.created" && read[0].accountID == account)
+            #expect(try JSONSerialization.jsonObject(with: Data(read[0].data.utf8)) as? NSDictionary == ["name": "Acme", "tier": 1])
+            #expect(read[0].metadata == first.metadata)
+            #expect(try await store.readAll(after: 0).map(\.position) == [1, 2, 3])
+            #expect(try await store.readAll(after: 2).map(\.stream) == [other.stream])
+            #expect(try await store.headPosition() == 3)
+        }
+    }
+
+    @Test func aWrongExpectedVersionIsATypedConflictAndAppendsNothing() async throws {
+        try await withEventStore { store, database in
+            let stream = newStream()
+            _ = try await store.append(AppendRequest(stream: stream, accountID: account, expectedVersion: .noStream, events: [event()]))
+            let before = try await database.count("events")
+
+            for expected in [ExpectedVersion.noStream, .exactly(2), .exactly(7)] {
+                do {
+                    _ = try await store.append(AppendRequest(stream: stream, accountID: account, expectedVersion: expected, events: [event()]))
+                    Issue.record("expected \(expected) should conflict")
+                } catch let error as EventLogError {
+                    #expect(error.code == .versionConflict)
+                    #expect(error.currentVersion == 1)
+                    #expect(error.stream == stream.rawValue)
+                }
+            }
+            let missing = await eventLogErrorCode {
+                _ = try await store.append(AppendRequest(stream: newStream(), accountID: account, expectedVersion: .exactly(1), events: [event()]))
+            }
+            #expect(missing == .versionConflict)
+            #expect(try await database.count("events") == before)
+            #expect(try await store.append(AppendRequest(stream: stream, accountID: account, expectedVersion: .exactly(1), events: [event()])).streamVersion == 2)
+        }
+    }
+
+    @Test func concurrentWritersWithTheSameExpectationHaveExactlyOneWinner() async throws {
+        try await withEventStore { store, database in
+            let stream = newStream()
+            _ = try await store.append(AppendRequest(stream: stream, accountID: account, events: [event()]))
+            let outcomes = await withTaskGroup(of: EventLogError.Code?.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        await eventLogErrorCode {
+                            _ = try await store.append(AppendRequest(stream: stream, accountID: account, expectedVersion: .exactly(1), events: [event()]))
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == nil }.count == 1)
+            #expect(outcomes.filter { $0 == .versionConflict }.count == 19)
+            #expect(try await database.count("events") == 2)
+        }
+    }
+
+    @Test func aRetryWithTheSameIdempotencyKeyReturnsTheFirstResultAndAppendsNothing() async throws {
+        try await withEventStore { store, database in
+            let stream = newStream()
+            let request = AppendRequest(stream: stream, accountID: account, expectedVersion: .noStream, idempotencyKey: "create-acme",
+                                        events: [event("account.created", #"{"name":"Acme"}"#)])
+            let first = try await store.append(request)
+            // A retry carries new event ids and metadata, as a client's second attempt would.
+            var retry = request
+            retry.events = [event("account.created", #"{ "name" : "Acme" }"#)]
+            let second = try await store.append(retry)
+            #expect(second.isReplay && second.firstPosition == first.firstPosition && second.streamVersion == first.streamVersion)
+            #expect(try await database.count("events") == 1)
+
+            // Another account may use the same key for its own request.
+            let elsewhere = try await store.append(AppendRequest(stream: newStream(), accountID: UUID.v7(), idempotencyKey: "create-acme", events: [event()]))
+            #expect(!elsewhere.isReplay)
+        }
+    }
+
+    @Test func anIdempotencyKeyReusedForADifferentRequestIsRefused() async throws {
+        try await withEventStore { store, database in
+            let stream = newStream()
+            _ = try await store.append(AppendRequest(stream: stream, accountID: account, idempotencyKey: "k1", events: [event("account.renamed", #"{"name":"A"}"#)]))
+            let before = try await database.count("events")
+            let code = await eventLogErrorCode {
+                _ = try await store.append(AppendRequest(stream: stream, accountID: account, idempotencyKey: "k1", events: [event("account.renamed", #"{"name":"B"}"#)]))
+            }
+            #expect(code == .idempotencyKeyReused)
+            #expect(try await database.count("events") == before)
+        }
+    }
+
+    @Test func aRefusedAppendDoesNotConsumeItsIdempotencyKey() async throws {
+        try await withEventStore { store, _ in
+            let stream = newStream()
+            _ = try await store.append(AppendRequest(stream: stream, accountID: account, events: [event()]))
+            let request = AppendRequest(stream: stream, accountID: account, expectedVersion: .noStream, idempotencyKey: "retry-me", events: [event()])
+            #expect(await eventLogErrorCode { _ = try await store.append(request) } == .versionConflict)
+            var fixed = request
+            fixed.expectedVersion = .exactly(1)
+            let result = try await store.append(fixed)
+            #expect(!result.isReplay && result.streamVersion == 2)
+        }
+    }
+
+    @Test func concurrentRetriesOfOneKeyAppendOnce() async throws {
+        try await withEventStore { store, database in
+            let request = AppendRequest(stream: newStream(), accountID: account, idempotencyKey: "burst", events: [event("account.created", "{}")])
+            let results = try await withThrowingTaskGroup(of: AppendResult.self) { group in
+                for _ in 0..<25 { group.addTask { try await store.append(request) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(results.map(\.firstPosition)).count == 1)
+            #expect(results.filter { !$0.isReplay }.count == 1)
+            #expect(try await database.count("events") == 1)
+        }
+    }
+
+    @Test func aStreamBelongsToOneAccount() async throws {
+        try await withEventStore { store, database in
+            let stream = newStream()
+            _ = try await store.append(AppendRequest(stream: stream, accountID: account, events: [event()]))
+            let code = await eventLogErrorCode {
+                _ = try await store.append(AppendRequest(stream: stream, accountID: UUID.v7(), events: [event()]))
+            }
+            #expect(code == .streamAccountMismatch)
+            #expect(try await database.count("events") == 1)
+        }
+    }
+
+    @Test func badInputIsRefusedWithATypedErrorAndTheLogIsUnchanged() async throws {
+        try await withEventStore { store, database in
+            _ = try await store.append(AppendRequest(stream: newStream(), accountID: account, events: [event()]))
+            let before = try await database.count("events")
+            let big = "{\"blob\":\"" + String(repeating: "x", count: 1 << 20) + "\"}"
+            let cases: [(EventLogError.Code, AppendRequest)] = [
+                (.invalidJSON, AppendRequest(stream: newStream(), accountID: account, events: [event("account.created", "{not json")])),
+                (.invalidJSON, AppendRequest(stream: newStream(), accountID: account, events: [event("account.created", "[1]")])),
+                (.payloadTooLarge, AppendRequest(stream: newStream(), accountID: account, events: [event("account.created", big)])),
+                (.invalidEventType, AppendRequest(stream: newStream(), accountID: account, events: [event("AccountCreated", "{}")])),
+                (.emptyAppend, AppendRequest(stream: newStream(), accountID: account, events: [])),
+                (.invalidIdempotencyKey, AppendRequest(stream: newStream(), accountID: account, idempotencyKey: "", events: [event()])),
+                (.invalidExpectedVersion, AppendRequest(stream: newStream(), accountID: account, expectedVersion: .exactly(-3), events: [event()])),
+            ]
+            for (expected, request) in cases {
+                #expect(await eventLogErrorCode { _ = try await store.append(request) } == expected)
+            }
+            #expect(throws: EventLogError.self) { try StreamName(parsing: "accounts/42") }
+            #expect(try await database.count("events") == before)
+            #expect(try await database.count("event_streams") == 1)
+            #expect(try await store.headPosition() == 1)
+        }
+    }
+
+    @Test func anEventIDAlreadyInTheLogIsRefusedWithoutHarmingItsNeighbours() async throws {
+        try await withEventStore { store, database in
+            let id = UUID.v7()
+            _ = try await store.append(AppendRequest(stream: newStream(), accountID: account, events: [event(id: id)]))
+            // Many concurrent appends share batches with the bad one; only it is refused.
+            let outcomes = await withTaskGroup(of: EventLogError.Code?.self) { group in
+                group.addTask { await eventLogErrorCode { _ = try await store.append(AppendRequest(stream: newStream(), accountID: account, events: [event(id: id)])) } }
+                for _ in 0..<30 {
+                    group.addTask { await eventLogErrorCode { _ = try await store.append(AppendRequest(stream: newStream(), accountID: account, events: [event()])) } }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == .duplicateEventID }.count == 1)
+            #expect(outcomes.filter { $0 == nil }.count == 30)
+            #expect(try await database.count("events") == 31)
+        }
+    }
+
+    @Test func theDatabaseItselfRefusesMalformedEventsFromAnyWriter() async throws {
+        try await TestDatabase.with { database in try await database.withRawConnection { (connection: PostgresConnection) async throws in
+            // Skips the Swift validation, as a writer that bypassed it would.
+            let request = AppendRequest(stream: newStream(), accountID: account, events: [event("NotAType", "{}")])
+            await #expect(throws: PSQLError.self) { _ = try await AppendStatement.run([request], on: connection, logger: TestServers.logger) }
+            let array = AppendRequest(stream: newStream(), accountID: account, events: [event("account.created", "[1,2]")])
+            await #expect(throws: PSQLError.self) { _ = try await AppendStatement.run([array], on: connection, logger: TestServers.logger) }
+            #expect(try await database.count("events") == 0)
+            #expect(try await database.count("event_streams") == 0)
+        } }
+    }
+
+    @Test func oneBatchDecidesEachAppendOnItsOwn() async throws {
+        try await TestDatabase.with { database in try await database.withRawConnection { (connection: PostgresConnection) async throws in
+            let taken = newStream()
+            _ = try await AppendStatement.run([AppendRequest(stream: taken, accountID: account, events: [event()])], on: connection, logger: TestServers.logger)
+            let shared = newStream()
+            let results = try await AppendStatement.run([
+                AppendRequest(stream: shared, accountID: account, expectedVersion: .noStream, events: [event(), event()]),
+                AppendRequest(stream: taken, accountID: account, expectedVersion: .noStream, events: [event()]),
+                AppendRequest(stream: shared, accountID: account, expectedVersion: .exactly(2), events: [event()]),
+                AppendRequest(stream: taken, accountID: UUID.v7(), events: [event()]),
+            ], on: connection, logger: TestServers.logger)
+            #expect(try results[0].get().streamVersion == 2)
+            #expect(results[1].failureCode == .versionConflict)
+            #expect(try results[2].get().streamVersion == 3)
+            #expect(results[3].failureCode == .streamAccountMismatch)
+            let positions = try await database.client.query("SELECT position, stream_version FROM events WHERE stream = \(shared.rawValue) ORDER BY position", logger: TestServers.logger)
+            var rows: [[Int64]] = []
+            for try await (position, version) in positions.decode((Int64, Int64).self) { rows.append([position, version]) }
+            #expect(rows == [[2, 1], [3, 2], [4, 3]])
+        } }
+    }
+}
+
+extension Result where Failure == EventLogError {
+    var failureCode: EventLogError.Code? {
+        if case .failure(let error) = self { return error.code }
+        return nil
+    }
+}

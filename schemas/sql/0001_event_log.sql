@@ -1,0 +1,246 @@
+-- The event log: the one source of truth (DESIGN.md invariant 1).
+--
+-- Global positions are allocated by the single row of event_log_head, locked by each append as its last
+-- step and held until commit. So positions are gapless and become visible strictly in order: a reader
+-- that asks for "position > last" can never skip an event whose transaction commits later (invariant 4),
+-- and a rolled-back transaction rolls its allocation back with it, so it leaves no hole to wait on.
+
+CREATE TABLE events (
+    position        bigint      PRIMARY KEY,
+    event_id        uuid        NOT NULL UNIQUE,
+    account_id      uuid        NOT NULL,
+    stream          text        NOT NULL,
+    stream_version  bigint      NOT NULL CHECK (stream_version >= 1),
+    type            text        NOT NULL,
+    schema_version  integer     NOT NULL CHECK (schema_version >= 1),
+    data            jsonb       NOT NULL,
+    metadata        jsonb       NOT NULL,
+    recorded_at     timestamptz NOT NULL,
+    UNIQUE (stream, stream_version),
+    -- The same rules the Swift side validates first, so no writer can bypass them.
+    CHECK (stream ~ '^[a-z][a-z0-9_]{0,47}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'),
+    CHECK (type ~ '^[a-z][a-z0-9_]{0,62}\.[a-z][a-z0-9_]{0,62}$'),
+    CHECK (jsonb_typeof(data) = 'object' AND jsonb_typeof(metadata) = 'object')
+);
+CREATE INDEX events_account_position ON events (account_id, position);
+CREATE INDEX events_type_position ON events (type, position);
+
+-- One row per stream: its owner account and current version; the row lock serializes writers of a stream.
+CREATE TABLE event_streams (
+    stream     text   PRIMARY KEY,
+    account_id uuid   NOT NULL,
+    version    bigint NOT NULL
+);
+
+CREATE TABLE event_log_head (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    position  bigint  NOT NULL
+);
+INSERT INTO event_log_head (singleton, position) VALUES (true, 0);
+
+-- A retried command with the same key returns its first result (invariant 3).
+CREATE TABLE idempotency_keys (
+    account_id      uuid        NOT NULL,
+    key             text        NOT NULL,
+    request_hash    text        NOT NULL,
+    stream          text        NOT NULL,
+    first_position  bigint,
+    last_position   bigint,
+    stream_version  bigint,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (account_id, key)
+);
+
+-- Appends a batch of independent appends in the caller's transaction (call it once per transaction).
+-- Each append keeps its own outcome: 'appended', 'duplicate' (idempotent replay of an earlier append),
+-- 'version_conflict', 'stream_account_mismatch' or 'idempotency_key_reused'.
+--
+-- Locks are always taken in one global order (idempotency keys by (account, key), then streams by name,
+-- then the log head) so concurrent batches never deadlock one another.
+-- Events are grouped by append in append order; p_counts holds how many each append has (at least one).
+CREATE FUNCTION append_events(
+    p_streams          text[],
+    p_accounts         uuid[],
+    p_expected         bigint[],   -- -1: any version; 0: the stream must not exist yet; n: exactly n
+    p_keys             text[],     -- '' when the append has no idempotency key
+    p_counts           integer[],
+    p_event_ids        uuid[],
+    p_types            text[],
+    p_schema_versions  integer[],
+    p_data             text[],
+    p_metadata         text[]
+) RETURNS TABLE (
+    append_index    integer,
+    outcome         text,
+    first_position  bigint,
+    last_position   bigint,
+    stream_version  bigint,
+    current_version bigint
+) LANGUAGE plpgsql AS $$
+DECLARE
+    n            integer := coalesce(cardinality(p_streams), 0);
+    v_outcome    text[]   := array_fill('pending'::text, ARRAY[n]);
+    v_hashes     text[];
+    v_first      bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+    v_last       bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+    v_version    bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+    v_current    bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+    v_base       bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+    v_event_append integer[];
+    v_has_keys   boolean;
+    i            integer;
+    v_stream_ver bigint;
+    v_stream_acc uuid;
+    v_total      bigint := 0;
+    v_head       bigint;
+    v_running    bigint;
+    v_key        record;
+    v_prior      record;
+BEGIN
+    IF n = 0 THEN
+        RETURN;
+    END IF;
+    IF cardinality(p_accounts) <> n OR cardinality(p_expected) <> n OR cardinality(p_keys) <> n
+       OR cardinality(p_counts) <> n OR 0 >= ANY (p_counts) OR cardinality(p_event_ids) <> (SELECT sum(c) FROM unnest(p_counts) c)
+       OR cardinality(p_types) <> cardinality(p_event_ids) OR cardinality(p_schema_versions) <> cardinality(p_event_ids)
+       OR cardinality(p_data) <> cardinality(p_event_ids) OR cardinality(p_metadata) <> cardinality(p_event_ids) THEN
+        RAISE EXCEPTION 'append_events: array lengths do not agree' USING ERRCODE = '22023';
+    END IF;
+    v_has_keys := array_remove(p_keys, '') <> '{}'::text[];
+
+    -- Phase 1: idempotency keys. What a retry must match: stream, expectation, and each event's type,
+    -- schema version and data (event ids and metadata differ between retries by design).
+    -- Which append each event belongs to (events are grouped by append, in order).
+    SELECT array_agg(g.a ORDER BY g.a) INTO v_event_append
+      FROM generate_series(1, n) AS g(a), generate_series(1, p_counts[g.a]);
+
+    IF v_has_keys THEN
+        SELECT array_agg(h ORDER BY a) INTO v_hashes
+        FROM (SELECT g.a,
+                     CASE WHEN p_keys[g.a] = '' THEN '' ELSE encode(sha256(convert_to(
+                         p_streams[g.a] || E'\x1f' || p_expected[g.a]::text || E'\x1f' ||
+                         (SELECT string_agg(p_types[o] || E'\x1e' || p_schema_versions[o]::text
+                                            || E'\x1e' || p_data[o]::jsonb::text, E'\x1d' ORDER BY o)
+                            FROM generate_subscripts(p_event_ids, 1) AS o
+                           WHERE v_event_append[o] = g.a),
+                         'UTF8')), 'hex') END AS h
+              FROM generate_series(1, n) AS g(a)) AS hashed;
+
+        FOR v_key IN
+            SELECT k.a FROM generate_series(1, n) AS k(a)
+            WHERE p_keys[k.a] <> '' ORDER BY p_accounts[k.a], p_keys[k.a], k.a
+        LOOP
+            i := v_key.a;
+            INSERT INTO idempotency_keys (account_id, key, request_hash, stream)
+            VALUES (p_accounts[i], p_keys[i], v_hashes[i], p_streams[i])
+            ON CONFLICT DO NOTHING;
+            IF NOT FOUND THEN
+                -- The key was used by a committed transaction (we waited for it if it was in flight).
+                SELECT ik.request_hash, ik.first_position, ik.last_position, ik.stream_version
+                  INTO v_prior
+                  FROM idempotency_keys ik
+                 WHERE ik.account_id = p_accounts[i] AND ik.key = p_keys[i];
+                IF v_prior.first_position IS NULL THEN
+                    RAISE EXCEPTION 'append_events: idempotency key used twice in one batch' USING ERRCODE = '22023';
+                ELSIF v_prior.request_hash <> v_hashes[i] THEN
+                    v_outcome[i] := 'idempotency_key_reused';
+                ELSE
+                    v_outcome[i] := 'duplicate';
+                    v_first[i] := v_prior.first_position;
+                    v_last[i] := v_prior.last_position;
+                    v_version[i] := v_prior.stream_version;
+                END IF;
+            END IF;
+        END LOOP;
+    END IF;
+
+    -- Phase 2: streams, locked in name order; each append checks its own expectation. The common case is one
+    -- statement: an UPDATE whose WHERE is the check. A new stream takes an INSERT; only a refusal reads more.
+    FOR v_key IN
+        SELECT k.a FROM generate_series(1, n) AS k(a)
+        WHERE v_outcome[k.a] = 'pending' ORDER BY p_streams[k.a], k.a
+    LOOP
+        i := v_key.a;
+        LOOP
+            UPDATE event_streams s SET version = s.version + p_counts[i]
+             WHERE s.stream = p_streams[i] AND s.account_id = p_accounts[i]
+               AND (p_expected[i] = -1 OR s.version = p_expected[i])
+            RETURNING s.version - p_counts[i] INTO v_stream_ver;   -- (an array element cannot be an INTO target)
+            IF FOUND THEN
+                v_base[i] := v_stream_ver;
+                EXIT;
+            END IF;
+            IF p_expected[i] IN (-1, 0) THEN
+                INSERT INTO event_streams (stream, account_id, version)
+                VALUES (p_streams[i], p_accounts[i], p_counts[i])
+                ON CONFLICT DO NOTHING;
+                IF FOUND THEN
+                    v_base[i] := 0;
+                    EXIT;
+                END IF;
+            END IF;
+            SELECT s.version, s.account_id INTO v_stream_ver, v_stream_acc
+              FROM event_streams s WHERE s.stream = p_streams[i] FOR UPDATE;
+            IF NOT FOUND THEN
+                v_outcome[i] := 'version_conflict';   -- expected n >= 1 of a stream that does not exist
+                v_current[i] := 0;
+            ELSIF v_stream_acc <> p_accounts[i] THEN
+                v_outcome[i] := 'stream_account_mismatch';
+            ELSIF p_expected[i] <> -1 AND p_expected[i] <> v_stream_ver THEN
+                v_outcome[i] := 'version_conflict';
+                v_current[i] := v_stream_ver;
+            ELSE
+                CONTINUE;   -- created by a concurrent writer while we looked: now the UPDATE applies
+            END IF;
+            EXIT;
+        END LOOP;
+
+        IF v_outcome[i] = 'pending' THEN
+            v_outcome[i] := 'appended';
+            v_version[i] := v_base[i] + p_counts[i];
+            v_total := v_total + p_counts[i];
+        ELSIF p_keys[i] <> '' THEN
+            -- A refused append does not consume its key: the client may fix and retry.
+            DELETE FROM idempotency_keys ik WHERE ik.account_id = p_accounts[i] AND ik.key = p_keys[i];
+        END IF;
+    END LOOP;
+
+    -- Phase 3: positions, under the head row lock held until commit.
+    IF v_total > 0 THEN
+        UPDATE event_log_head SET position = position + v_total RETURNING position - v_total INTO v_head;
+
+        v_running := v_head;
+        FOR i IN 1 .. n LOOP
+            IF v_outcome[i] = 'appended' THEN
+                v_first[i] := v_running + 1;
+                v_running := v_running + p_counts[i];
+                v_last[i] := v_running;
+            END IF;
+        END LOOP;
+
+        INSERT INTO events (position, event_id, account_id, stream, stream_version, type, schema_version,
+                            data, metadata, recorded_at)
+        SELECT v_head + row_number() OVER (ORDER BY e.o),
+               e.id, p_accounts[e.a], p_streams[e.a],
+               v_base[e.a] + row_number() OVER (PARTITION BY e.a ORDER BY e.o),
+               e.t, e.sv, e.d::jsonb, e.m::jsonb, clock_timestamp()
+          FROM unnest(v_event_append, p_event_ids, p_types, p_schema_versions, p_data, p_metadata)
+               WITH ORDINALITY AS e(a, id, t, sv, d, m, o)
+         WHERE v_outcome[e.a] = 'appended';
+
+        IF v_has_keys THEN
+            UPDATE idempotency_keys ik
+               SET first_position = v_first[k.a], last_position = v_last[k.a], stream_version = v_version[k.a]
+              FROM generate_series(1, n) AS k(a)
+             WHERE v_outcome[k.a] = 'appended' AND p_keys[k.a] <> ''
+               AND ik.account_id = p_accounts[k.a] AND ik.key = p_keys[k.a];
+        END IF;
+
+        PERFORM pg_notify('canopy_events', v_running::text);
+    END IF;
+
+    RETURN QUERY
+        SELECT g.a, v_outcome[g.a], v_first[g.a], v_last[g.a], v_version[g.a], v_current[g.a]
+          FROM generate_series(1, n) AS g(a);
+END;
+$$;

@@ -16,6 +16,7 @@ public enum Gateway {
     public static func router(health: HealthRoutes) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ErrorMiddleware())
         health.register(on: router)
         return router
     }

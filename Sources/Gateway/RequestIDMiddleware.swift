@@ -13,12 +13,7 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         let id = offered.flatMap { $0.count <= 128 && $0.allSatisfy { $0.isASCII && !$0.isWhitespace } ? $0 : nil } ?? UUID().uuidString.lowercased()
         var context = context
         context.logger[metadataKey: Self.metadataKey] = .string(id)
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch let error as any HTTPResponseError {
-            response = try error.response(from: request, context: context)
-        }
+        var response = try await next(request, context)
         response.headers[.requestID] = id
         return response
     }

@@ -23,7 +23,6 @@ CREATE TABLE events (
     CHECK (jsonb_typeof(data) = 'object' AND jsonb_typeof(metadata) = 'object')
 );
 CREATE INDEX events_account_position ON events (account_id, position);
-CREATE INDEX events_type_position ON events (type, position);
 
 -- One row per stream: its owner account and current version; the row lock serializes writers of a stream.
 CREATE TABLE event_streams (
@@ -96,6 +95,11 @@ DECLARE
     v_running    bigint;
     v_key        record;
     v_prior      record;
+    v_found_ver  bigint[];
+    v_found_acc  uuid[];
+    v_created    boolean[];
+    v_data       jsonb[];
+    v_metadata   jsonb[];
 BEGIN
     IF n = 0 THEN
         RETURN;
@@ -154,59 +158,112 @@ BEGIN
         END LOOP;
     END IF;
 
-    -- Phase 2: streams, locked in name order; each append checks its own expectation. The common case is one
-    -- statement: an UPDATE whose WHERE is the check. A new stream takes an INSERT; only a refusal reads more.
-    FOR v_key IN
-        SELECT k.a FROM generate_series(1, n) AS k(a)
-        WHERE v_outcome[k.a] = 'pending' ORDER BY p_streams[k.a], k.a
-    LOOP
-        i := v_key.a;
-        LOOP
-            UPDATE event_streams s SET version = s.version + p_counts[i]
-             WHERE s.stream = p_streams[i] AND s.account_id = p_accounts[i]
-               AND (p_expected[i] = -1 OR s.version = p_expected[i])
-            RETURNING s.version - p_counts[i] INTO v_stream_ver;   -- (an array element cannot be an INTO target)
-            IF FOUND THEN
-                v_base[i] := v_stream_ver;
-                EXIT;
-            END IF;
-            IF p_expected[i] IN (-1, 0) THEN
-                INSERT INTO event_streams (stream, account_id, version)
-                VALUES (p_streams[i], p_accounts[i], p_counts[i])
-                ON CONFLICT DO NOTHING;
-                IF FOUND THEN
-                    v_base[i] := 0;
-                    EXIT;
-                END IF;
-            END IF;
-            SELECT s.version, s.account_id INTO v_stream_ver, v_stream_acc
-              FROM event_streams s WHERE s.stream = p_streams[i] FOR UPDATE;
-            IF NOT FOUND THEN
-                v_outcome[i] := 'version_conflict';   -- expected n >= 1 of a stream that does not exist
-                v_current[i] := 0;
-            ELSIF v_stream_acc <> p_accounts[i] THEN
+    -- Phase 2: streams, locked in name order; each append checks its own expectation.
+    IF (SELECT count(DISTINCT st) FROM unnest(p_streams) AS st) = n THEN
+        -- Every append has a stream of its own (the batches group commit makes): a fixed number of
+        -- statements whatever the batch size. One sorted upsert locks every stream, creating new ones at
+        -- version 0; the checks run in memory; one UPDATE moves the versions.
+        WITH locked AS (
+            INSERT INTO event_streams AS s (stream, account_id, version)
+            SELECT p_streams[k.a], p_accounts[k.a], 0
+              FROM generate_series(1, n) AS k(a)
+             WHERE v_outcome[k.a] = 'pending'
+             ORDER BY p_streams[k.a]
+            ON CONFLICT (stream) DO UPDATE SET version = s.version
+            RETURNING s.stream, s.version, s.account_id, (s.xmax = 0) AS created
+        )
+        SELECT array_agg(l.version ORDER BY k.a), array_agg(l.account_id ORDER BY k.a), array_agg(l.created ORDER BY k.a)
+          INTO v_found_ver, v_found_acc, v_created
+          FROM generate_series(1, n) AS k(a)
+          LEFT JOIN locked AS l ON l.stream = p_streams[k.a];
+
+        FOR i IN 1 .. n LOOP
+            CONTINUE WHEN v_outcome[i] <> 'pending';
+            IF v_found_acc[i] <> p_accounts[i] THEN
                 v_outcome[i] := 'stream_account_mismatch';
-            ELSIF p_expected[i] <> -1 AND p_expected[i] <> v_stream_ver THEN
+            ELSIF p_expected[i] <> -1 AND p_expected[i] <> v_found_ver[i] THEN
                 v_outcome[i] := 'version_conflict';
-                v_current[i] := v_stream_ver;
+                v_current[i] := v_found_ver[i];
             ELSE
-                CONTINUE;   -- created by a concurrent writer while we looked: now the UPDATE applies
+                v_outcome[i] := 'appended';
+                v_base[i] := v_found_ver[i];
+                v_version[i] := v_found_ver[i] + p_counts[i];
+                v_total := v_total + p_counts[i];
             END IF;
-            EXIT;
         END LOOP;
 
-        IF v_outcome[i] = 'pending' THEN
-            v_outcome[i] := 'appended';
-            v_version[i] := v_base[i] + p_counts[i];
-            v_total := v_total + p_counts[i];
-        ELSIF p_keys[i] <> '' THEN
+        UPDATE event_streams s SET version = v_version[k.a]
+          FROM generate_series(1, n) AS k(a)
+         WHERE v_outcome[k.a] = 'appended' AND s.stream = p_streams[k.a];
+        -- A stream created only to be refused (an exact version of a stream that did not exist) goes again.
+        DELETE FROM event_streams s
+         USING generate_series(1, n) AS k(a)
+         WHERE v_outcome[k.a] IN ('version_conflict', 'stream_account_mismatch') AND v_created[k.a]
+           AND s.stream = p_streams[k.a];
+        IF v_has_keys THEN
             -- A refused append does not consume its key: the client may fix and retry.
-            DELETE FROM idempotency_keys ik WHERE ik.account_id = p_accounts[i] AND ik.key = p_keys[i];
+            DELETE FROM idempotency_keys ik
+             USING generate_series(1, n) AS k(a)
+             WHERE v_outcome[k.a] IN ('version_conflict', 'stream_account_mismatch') AND p_keys[k.a] <> ''
+               AND ik.account_id = p_accounts[k.a] AND ik.key = p_keys[k.a];
         END IF;
-    END LOOP;
+    ELSE
+        -- Some stream takes several appends of this batch: decide them one by one, in stream order.
+        FOR v_key IN
+            SELECT k.a FROM generate_series(1, n) AS k(a)
+            WHERE v_outcome[k.a] = 'pending' ORDER BY p_streams[k.a], k.a
+        LOOP
+            i := v_key.a;
+            LOOP
+                UPDATE event_streams s SET version = s.version + p_counts[i]
+                 WHERE s.stream = p_streams[i] AND s.account_id = p_accounts[i]
+                   AND (p_expected[i] = -1 OR s.version = p_expected[i])
+                RETURNING s.version - p_counts[i] INTO v_stream_ver;   -- (an array element cannot be an INTO target)
+                IF FOUND THEN
+                    v_base[i] := v_stream_ver;
+                    EXIT;
+                END IF;
+                IF p_expected[i] IN (-1, 0) THEN
+                    INSERT INTO event_streams (stream, account_id, version)
+                    VALUES (p_streams[i], p_accounts[i], p_counts[i])
+                    ON CONFLICT DO NOTHING;
+                    IF FOUND THEN
+                        v_base[i] := 0;
+                        EXIT;
+                    END IF;
+                END IF;
+                SELECT s.version, s.account_id INTO v_stream_ver, v_stream_acc
+                  FROM event_streams s WHERE s.stream = p_streams[i] FOR UPDATE;
+                IF NOT FOUND THEN
+                    v_outcome[i] := 'version_conflict';   -- expected n >= 1 of a stream that does not exist
+                    v_current[i] := 0;
+                ELSIF v_stream_acc <> p_accounts[i] THEN
+                    v_outcome[i] := 'stream_account_mismatch';
+                ELSIF p_expected[i] <> -1 AND p_expected[i] <> v_stream_ver THEN
+                    v_outcome[i] := 'version_conflict';
+                    v_current[i] := v_stream_ver;
+                ELSE
+                    CONTINUE;   -- created by a concurrent writer while we looked: now the UPDATE applies
+                END IF;
+                EXIT;
+            END LOOP;
 
-    -- Phase 3: positions, under the head row lock held until commit.
+            IF v_outcome[i] = 'pending' THEN
+                v_outcome[i] := 'appended';
+                v_version[i] := v_base[i] + p_counts[i];
+                v_total := v_total + p_counts[i];
+            ELSIF p_keys[i] <> '' THEN
+                -- A refused append does not consume its key: the client may fix and retry.
+                DELETE FROM idempotency_keys ik WHERE ik.account_id = p_accounts[i] AND ik.key = p_keys[i];
+            END IF;
+        END LOOP;
+    END IF;
+
+    -- Phase 3: positions, under the head row lock held until commit. Everything that can happen before
+    -- taking it does (parsing the JSON, above all): time under the lock is time no other append can commit.
     IF v_total > 0 THEN
+        v_data := p_data::jsonb[];
+        v_metadata := p_metadata::jsonb[];
         UPDATE event_log_head SET position = position + v_total RETURNING position - v_total INTO v_head;
 
         v_running := v_head;
@@ -223,8 +280,8 @@ BEGIN
         SELECT v_head + row_number() OVER (ORDER BY e.o),
                e.id, p_accounts[e.a], p_streams[e.a],
                v_base[e.a] + row_number() OVER (PARTITION BY e.a ORDER BY e.o),
-               e.t, e.sv, e.d::jsonb, e.m::jsonb, clock_timestamp()
-          FROM unnest(v_event_append, p_event_ids, p_types, p_schema_versions, p_data, p_metadata)
+               e.t, e.sv, e.d, e.m, clock_timestamp()
+          FROM unnest(v_event_append, p_event_ids, p_types, p_schema_versions, v_data, v_metadata)
                WITH ORDINALITY AS e(a, id, t, sv, d, m, o)
          WHERE v_outcome[e.a] = 'appended';
 

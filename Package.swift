@@ -86,7 +86,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CoreTests",
-            dependencies: ["Core"],
+            dependencies: ["Core", "CanopyTesting"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -10,6 +10,7 @@ struct AppendBenchmark {
     let server: DatabaseURL
     let duration: Duration
     let pgbench: String
+    let inFlight: Int
     let logger: Logger
 
     var database: DatabaseURL { server.database("canopy_bench") }
@@ -61,7 +62,9 @@ struct AppendBenchmark {
 
     func canopyEventsPerSecond(clients: Int) async throws -> Double {
         let client = PostgresClient(configuration: try database.clientConfiguration(maxConnections: 16), backgroundLogger: logger)
-        let store = EventStore(client: client, logger: logger)
+        var configuration = EventStore.Configuration()
+        configuration.maxInFlightBatches = inFlight
+        let store = EventStore(client: client, configuration: configuration, logger: logger)
         let account = UUID.v7()
         return try await withThrowingTaskGroup(of: Void.self) { services in
             services.addTask { await client.run() }

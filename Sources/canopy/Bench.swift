@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 
 /// `canopy bench NAME`: each benchmark runs Canopy beside a physical reference in one run and prints ratios.
 /// `ops/bench NAME` starts private servers, builds in release mode and runs this.
@@ -23,6 +24,9 @@ struct AppendBench: AsyncParsableCommand {
     @Option(help: "Concurrent clients; repeat for several.")
     var concurrency: [Int] = [1, 64]
 
+    @Option(help: "Append batches in flight at once (the event store's maxInFlightBatches).")
+    var inFlight: Int = EventStore.Configuration().maxInFlightBatches
+
     @Option(help: "The pgbench binary.")
     var pgbench: String = "/usr/lib/postgresql/15/bin/pgbench"
 
@@ -33,7 +37,7 @@ struct AppendBench: AsyncParsableCommand {
     private func measure() async throws {
         let settings = try await Settings.resolve(options, defaultLogLevel: .warning)
         let logger = Logs.bootstrap(level: settings.logLevel)
-        let benchmark = AppendBenchmark(server: settings.database, duration: .seconds(seconds), pgbench: pgbench, logger: logger)
+        let benchmark = AppendBenchmark(server: settings.database, duration: .seconds(seconds), pgbench: pgbench, inFlight: inFlight, logger: logger)
         try await benchmark.prepare()
         for clients in concurrency {
             let reference = try await benchmark.pgbenchTPS(clients: clients)

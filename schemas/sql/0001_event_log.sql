@@ -98,6 +98,8 @@ DECLARE
     v_found_ver  bigint[];
     v_found_acc  uuid[];
     v_created    boolean[];
+    v_retry      integer[] := '{}';
+    v_distinct   boolean;
     v_data       jsonb[];
     v_metadata   jsonb[];
 BEGIN
@@ -159,27 +161,45 @@ BEGIN
     END IF;
 
     -- Phase 2: streams, locked in name order; each append checks its own expectation.
-    IF (SELECT count(DISTINCT st) FROM unnest(p_streams) AS st) = n THEN
+    v_distinct := (SELECT count(DISTINCT st) FROM unnest(p_streams) AS st) = n;
+    IF v_distinct THEN
         -- Every append has a stream of its own (the batches group commit makes): a fixed number of
-        -- statements whatever the batch size. One sorted upsert locks every stream, creating new ones at
-        -- version 0; the checks run in memory; one UPDATE moves the versions.
-        WITH locked AS (
-            INSERT INTO event_streams AS s (stream, account_id, version)
-            SELECT p_streams[k.a], p_accounts[k.a], 0
-              FROM generate_series(1, n) AS k(a)
-             WHERE v_outcome[k.a] = 'pending'
-             ORDER BY p_streams[k.a]
-            ON CONFLICT (stream) DO UPDATE SET version = s.version
-            RETURNING s.stream, s.version, s.account_id, (s.xmax = 0) AS created
-        )
-        SELECT array_agg(l.version ORDER BY k.a), array_agg(l.account_id ORDER BY k.a), array_agg(l.created ORDER BY k.a)
-          INTO v_found_ver, v_found_acc, v_created
+        -- statements whatever the batch size. Existing streams are locked in name order (a lock writes no
+        -- new row version); new ones are inserted at their final version; one UPDATE moves the others.
+        SELECT array_agg(l.version ORDER BY k.a), array_agg(l.account_id ORDER BY k.a)
+          INTO v_found_ver, v_found_acc
           FROM generate_series(1, n) AS k(a)
-          LEFT JOIN locked AS l ON l.stream = p_streams[k.a];
+          LEFT JOIN (SELECT s.stream, s.version, s.account_id FROM event_streams s
+                      WHERE s.stream = ANY (p_streams) ORDER BY s.stream FOR UPDATE) AS l
+            ON l.stream = p_streams[k.a];
+
+        -- New streams: created now when the append expects none (or any); "created" marks the inserted ones.
+        WITH inserted AS (
+            INSERT INTO event_streams (stream, account_id, version)
+            SELECT p_streams[k.a], p_accounts[k.a], p_counts[k.a]
+              FROM generate_series(1, n) AS k(a)
+             WHERE v_outcome[k.a] = 'pending' AND v_found_ver[k.a] IS NULL AND p_expected[k.a] IN (-1, 0)
+             ORDER BY p_streams[k.a]
+            ON CONFLICT DO NOTHING
+            RETURNING stream
+        )
+        SELECT array_agg(i.stream IS NOT NULL ORDER BY k.a) INTO v_created
+          FROM generate_series(1, n) AS k(a) LEFT JOIN inserted AS i ON i.stream = p_streams[k.a];
 
         FOR i IN 1 .. n LOOP
             CONTINUE WHEN v_outcome[i] <> 'pending';
-            IF v_found_acc[i] <> p_accounts[i] THEN
+            IF v_created[i] THEN
+                v_outcome[i] := 'appended';
+                v_base[i] := 0;
+            ELSIF v_found_ver[i] IS NULL THEN
+                IF p_expected[i] IN (-1, 0) THEN
+                    -- Created by a concurrent writer after we looked: decide it with the per-append path below.
+                    v_retry := v_retry || i;
+                    CONTINUE;
+                END IF;
+                v_outcome[i] := 'version_conflict';
+                v_current[i] := 0;
+            ELSIF v_found_acc[i] <> p_accounts[i] THEN
                 v_outcome[i] := 'stream_account_mismatch';
             ELSIF p_expected[i] <> -1 AND p_expected[i] <> v_found_ver[i] THEN
                 v_outcome[i] := 'version_conflict';
@@ -187,19 +207,16 @@ BEGIN
             ELSE
                 v_outcome[i] := 'appended';
                 v_base[i] := v_found_ver[i];
-                v_version[i] := v_found_ver[i] + p_counts[i];
+            END IF;
+            IF v_outcome[i] = 'appended' THEN
+                v_version[i] := v_base[i] + p_counts[i];
                 v_total := v_total + p_counts[i];
             END IF;
         END LOOP;
 
         UPDATE event_streams s SET version = v_version[k.a]
           FROM generate_series(1, n) AS k(a)
-         WHERE v_outcome[k.a] = 'appended' AND s.stream = p_streams[k.a];
-        -- A stream created only to be refused (an exact version of a stream that did not exist) goes again.
-        DELETE FROM event_streams s
-         USING generate_series(1, n) AS k(a)
-         WHERE v_outcome[k.a] IN ('version_conflict', 'stream_account_mismatch') AND v_created[k.a]
-           AND s.stream = p_streams[k.a];
+         WHERE v_outcome[k.a] = 'appended' AND NOT v_created[k.a] AND s.stream = p_streams[k.a];
         IF v_has_keys THEN
             -- A refused append does not consume its key: the client may fix and retry.
             DELETE FROM idempotency_keys ik
@@ -207,8 +224,11 @@ BEGIN
              WHERE v_outcome[k.a] IN ('version_conflict', 'stream_account_mismatch') AND p_keys[k.a] <> ''
                AND ik.account_id = p_accounts[k.a] AND ik.key = p_keys[k.a];
         END IF;
-    ELSE
-        -- Some stream takes several appends of this batch: decide them one by one, in stream order.
+    END IF;
+
+    IF v_retry <> '{}' OR NOT v_distinct THEN
+        -- Some stream takes several appends of this batch, or a stream appeared while we looked: decide
+        -- those one by one, in stream order.
         FOR v_key IN
             SELECT k.a FROM generate_series(1, n) AS k(a)
             WHERE v_outcome[k.a] = 'pending' ORDER BY p_streams[k.a], k.a

@@ -1,16 +1,24 @@
 import Foundation
 package import PostgresNIO
 
-/// The one way events enter the log: a call of the `append_events` SQL function with a batch of appends.
-/// The group committer uses it, and so do tests that need to write from many raw connections.
-package enum AppendStatement {
-    /// The statement for `requests`, which must be validated and must not share an idempotency key within
-    /// one account. Call it once per transaction: its lock order holds only within one call.
-    package static func query(_ requests: [AppendRequest]) -> PostgresQuery {
-        var streams: [String] = [], accounts: [UUID] = [], expected: [Int64] = [], keys: [String] = []
-        var counts: [Int32] = [], ids: [UUID] = [], types: [String] = [], versions: [Int32] = []
-        var data: [String] = [], metadata: [String] = []
-        let metadataEncoder = WireJSON.encoder()
+/// The one way events enter the log: a call of the SQL function `append_events` with a batch of appends,
+/// as a prepared statement (each connection parses it once). The group committer uses it, and so do tests
+/// that write from many raw connections.
+package struct AppendStatement: PostgresPreparedStatement {
+    package static let sql = """
+        SELECT append_index, outcome, first_position, last_position, stream_version, current_version
+        FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        """
+    package typealias Row = (Int32, String, Int64?, Int64?, Int64?, Int64?)
+
+    private let streams: [String], accounts: [UUID], expected: [Int64], keys: [String], counts: [Int32]
+    private let ids: [UUID], types: [String], versions: [Int32], data: [String], metadata: [String]
+
+    /// `requests` must be validated and must not share an idempotency key within one account. Run it once
+    /// per transaction: its lock order holds only within one call.
+    package init(_ requests: [AppendRequest]) {
+        var streams: [String] = [], accounts: [UUID] = [], expected: [Int64] = [], keys: [String] = [], counts: [Int32] = []
+        var ids: [UUID] = [], types: [String] = [], versions: [Int32] = [], data: [String] = [], metadata: [String] = []
         for request in requests {
             streams.append(request.stream.rawValue)
             accounts.append(request.accountID)
@@ -22,32 +30,44 @@ package enum AppendStatement {
                 types.append(event.type)
                 versions.append(event.schemaVersion)
                 data.append(event.data)
-                // Encoding a struct of optionals and UUIDs cannot fail; "{}" keeps the row valid if it ever did.
-                metadata.append((try? metadataEncoder.encode(event.metadata)).map { String(decoding: $0, as: UTF8.self) } ?? "{}")
+                metadata.append(event.metadata.jsonText)
             }
         }
-        return """
-            SELECT append_index, outcome, first_position, last_position, stream_version, current_version
-            FROM append_events(\(streams), \(accounts), \(expected), \(keys), \(counts), \(ids), \(types), \
-            \(versions), \(data), \(metadata))
-            """
+        (self.streams, self.accounts, self.expected, self.keys, self.counts) = (streams, accounts, expected, keys, counts)
+        (self.ids, self.types, self.versions, self.data, self.metadata) = (ids, types, versions, data, metadata)
     }
 
-    /// Runs the statement and gives each request its own outcome, in request order.
+    package func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 10)
+        bindings.append(streams)
+        bindings.append(accounts)
+        bindings.append(expected)
+        bindings.append(keys)
+        bindings.append(counts)
+        bindings.append(ids)
+        bindings.append(types)
+        bindings.append(versions)
+        bindings.append(data)
+        bindings.append(metadata)
+        return bindings
+    }
+
+    package func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
+    }
+
+    /// Runs the batch on `connection` and gives each request its own outcome, in request order.
     package static func run(
         _ requests: [AppendRequest], on connection: PostgresConnection, logger: Logger
     ) async throws -> [Result<AppendResult, EventLogError>] {
-        let rows = try await connection.query(query(requests), logger: logger)
-        return try await outcomes(of: rows, for: requests)
+        try await outcomes(of: connection.execute(AppendStatement(requests), logger: logger), for: requests)
     }
 
     package static func outcomes(
-        of rows: PostgresRowSequence, for requests: [AppendRequest]
+        of rows: some AsyncSequence<Row, any Error>, for requests: [AppendRequest]
     ) async throws -> [Result<AppendResult, EventLogError>] {
         var results = [Result<AppendResult, EventLogError>?](repeating: nil, count: requests.count)
-        for try await (index, outcome, first, last, version, current) in rows.decode(
-            (Int32, String, Int64?, Int64?, Int64?, Int64?).self
-        ) {
+        for try await (index, outcome, first, last, version, current) in rows {
             let request = requests[Int(index) - 1]
             results[Int(index) - 1] = result(outcome, request, first, last, version, current)
         }

@@ -5,17 +5,24 @@ import Synchronization
 
 /// Runs concurrent appends through `append_events` in shared batches, each append keeping its own version
 /// check and outcome. The batching decisions are `GroupCommitStateMachine`'s; this type only does the I/O.
+///
+/// A batch runs in a lane: the task of the append that found a free slot runs that batch itself (no hand-off
+/// to another task, which a lone writer would pay for on every append), and a lane of the service's own
+/// keeps running the batches the state machine gives it next. A caller's lane hands those on instead, so
+/// no caller waits for other callers' work.
 final class GroupCommitter: Sendable {
     private typealias Machine = GroupCommitStateMachine<Int>
 
     private struct Waiter {
         var request: AppendRequest
-        var continuation: CheckedContinuation<AppendResult, any Error>
+        var continuation: CheckedContinuation<AppendResult, any Error>?
     }
 
     private struct State {
         var machine: Machine
         var waiters: [Int: Waiter] = [:]
+        /// Results that arrived before their caller started waiting.
+        var results: [Int: Result<AppendResult, any Error>] = [:]
         var nextID = 0
     }
 
@@ -35,11 +42,11 @@ final class GroupCommitter: Sendable {
         (self.batches, self.batchSink) = AsyncStream.makeStream(of: [Int].self)
     }
 
-    /// Executes batches until `shutdown()` was called and everything queued has been written.
+    /// Runs handed-on batches until `shutdown()` was called and everything queued has been written.
     func run() async {
         await withDiscardingTaskGroup { group in
             for await batch in batches {
-                group.addTask { await self.execute(batch) }
+                group.addTask { await self.runLane(startingWith: batch, handsOn: false) }
             }
         }
         // Cancelled rather than shut down: whoever still waits learns that nothing was appended.
@@ -49,62 +56,92 @@ final class GroupCommitter: Sendable {
             return Array(state.waiters.values)
         }
         for waiter in stranded {
-            waiter.continuation.resume(throwing: EventLogError(.shuttingDown, "the event log stopped; nothing was appended"))
+            waiter.continuation?.resume(throwing: EventLogError(.shuttingDown, "the event log stopped; nothing was appended"))
         }
     }
 
     func shutdown() {
-        perform(state.withLock { $0.machine.shutdown() })
+        if state.withLock({ $0.machine.shutdown() }) == .shutdownComplete { batchSink.finish() }
     }
 
     func append(_ request: AppendRequest) async throws -> AppendResult {
-        let id = state.withLock { state in
+        let (id, action) = state.withLock { state in
             state.nextID += 1
-            return state.nextID
+            let id = state.nextID
+            let scope = request.idempotencyKey.map { "\(request.accountID)/\($0)" }
+            let action = state.machine.enqueue(.init(id: id, eventCount: request.events.count, idempotencyScope: scope))
+            if action != .reject { state.waiters[id] = Waiter(request: request) }
+            return (id, action)
         }
-        return try await withTaskCancellationHandler {
+        switch action {
+        case .reject: throw EventLogError(.shuttingDown, "the event log is shutting down; nothing was appended")
+        case .flush(let batch): await runLane(startingWith: batch, handsOn: true)
+        case .none, .shutdownComplete: break
+        }
+        return try await result(for: id)
+    }
+
+    private func result(for id: Int) async throws -> AppendResult {
+        try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<AppendResult, any Error>) in
-                let action = state.withLock { state -> Machine.Action in
-                    let scope = request.idempotencyKey.map { "\(request.accountID)/\($0)" }
-                    let action = state.machine.enqueue(.init(id: id, eventCount: request.events.count, idempotencyScope: scope))
-                    if action != .reject { state.waiters[id] = Waiter(request: request, continuation: continuation) }
-                    return action
+                let ready = state.withLock { state -> Result<AppendResult, any Error>? in
+                    if let result = state.results.removeValue(forKey: id) { return result }
+                    state.waiters[id]?.continuation = continuation
+                    return nil
                 }
-                if action == .reject {
-                    continuation.resume(throwing: EventLogError(.shuttingDown, "the event log is shutting down; nothing was appended"))
-                } else {
-                    perform(action)
-                }
+                if let ready { continuation.resume(with: ready) }
             }
         } onCancel: {
             // Only an append that has not left yet can be withdrawn; one in flight finishes and answers.
-            let waiter = state.withLock { state in state.machine.cancel(id) ? state.waiters.removeValue(forKey: id) : nil }
-            waiter?.continuation.resume(throwing: CancellationError())
+            let continuation = state.withLock { state -> CheckedContinuation<AppendResult, any Error>? in
+                guard state.machine.cancel(id), let waiter = state.waiters.removeValue(forKey: id) else { return nil }
+                if waiter.continuation == nil { state.results[id] = .failure(CancellationError()) }
+                return waiter.continuation
+            }
+            continuation?.resume(throwing: CancellationError())
         }
     }
 
-    private func perform(_ action: Machine.Action) {
-        switch action {
-        case .flush(let batch): batchSink.yield(batch)
-        case .shutdownComplete: batchSink.finish()
-        case .none, .reject: break
+    private func runLane(startingWith first: [Int], handsOn: Bool) async {
+        var next: [Int]? = first
+        while let batch = next {
+            next = nil
+            let requests = state.withLock { state in batch.compactMap { id in state.waiters[id].map { (id, $0.request) } } }
+            let results = await write(requests.map(\.1))
+            if let last = results.compactMap({ try? $0.get().lastPosition }).max() { onAppended(last) }
+            deliver(zip(requests.map(\.0), results))
+            // Let the callers just answered run before the next batch is cut: under load they append again at
+            // once, and they should leave together rather than trickle into tiny batches.
+            await Task.yield()
+            let action = state.withLock { $0.machine.batchFinished() }
+            switch action {
+            case .flush(let following) where handsOn: batchSink.yield(following)
+            case .flush(let following): next = following
+            case .shutdownComplete: batchSink.finish()
+            case .none, .reject: break
+            }
         }
     }
 
-    private func execute(_ batch: [Int]) async {
-        let waiters = state.withLock { state in batch.compactMap { state.waiters.removeValue(forKey: $0) } }
-        let results = await write(waiters.map(\.request))
-        if let last = results.compactMap({ try? $0.get().lastPosition }).max() { onAppended(last) }
-        perform(state.withLock { $0.machine.batchFinished() })
-        for (waiter, result) in zip(waiters, results) { waiter.continuation.resume(with: result) }
+    private func deliver(_ results: some Sequence<(Int, Result<AppendResult, EventLogError>)>) {
+        let ready = state.withLock { state in
+            results.compactMap { id, result -> (CheckedContinuation<AppendResult, any Error>, Result<AppendResult, any Error>)? in
+                let outcome = result.mapError { $0 as any Error }
+                guard let waiter = state.waiters.removeValue(forKey: id), let continuation = waiter.continuation else {
+                    state.results[id] = outcome
+                    return nil
+                }
+                return (continuation, outcome)
+            }
+        }
+        for (continuation, result) in ready { continuation.resume(with: result) }
     }
 
     /// One statement in autocommit mode: a single round trip, one transaction, one fsync for the batch.
     private func write(_ requests: [AppendRequest]) async -> [Result<AppendResult, EventLogError>] {
         guard !requests.isEmpty else { return [] }
         do {
-            let rows = try await client.query(AppendStatement.query(requests), logger: logger)
-            return try await AppendStatement.outcomes(of: rows, for: requests)
+            return try await AppendStatement.outcomes(of: client.execute(AppendStatement(requests), logger: logger), for: requests)
         } catch let error as PSQLError where error.serverInfo != nil {
             // The server refused the statement, so nothing of the batch was committed. One bad append must not
             // fail its neighbours: when several shared the batch, each goes again alone.
@@ -115,7 +152,7 @@ final class GroupCommitter: Sendable {
             }
             return [.failure(Self.refusal(error, stream: requests[0].stream.rawValue))]
         } catch {
-            logger.error("append batch failed in flight", metadata: ["error": "\(String(reflecting: error))", "appends": "\(requests.count)"])
+            logger.error("append batch failed in flight", metadata: ["error": "\(describe(error))", "appends": "\(requests.count)"])
             return requests.map { request in
                 .failure(EventLogError(.outcomeUnknown, "the database failed during the append; retry with the same idempotency key",
                                        stream: request.stream.rawValue))

@@ -25,7 +25,7 @@ public struct StreamName: Hashable, Sendable, CustomStringConvertible {
         self.id = id
     }
 
-    public var rawValue: String { "\(category)-\(id.uuidString.lowercased())" }
+    public var rawValue: String { "\(category)-\(id.lowercasedString)" }
     public var description: String { rawValue }
 
     static func isValidCategory(_ category: String) -> Bool {

@@ -10,10 +10,29 @@ public enum WireJSON {
         try decoder().decode(type, from: Data(text.utf8))
     }
 
-    /// True when `text` parses as a JSON object.
+    /// True when `text` is a JSON object that PostgreSQL's jsonb also accepts.
     public static func isObject(_ text: String) -> Bool {
-        guard let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: []) else { return false }
-        return parsed is [String: Any]
+        JSONSyntax.isObject(text)
+    }
+
+    /// `text` as a JSON string literal, quotes included.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        out.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     public static func encoder() -> JSONEncoder {

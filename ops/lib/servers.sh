@@ -72,14 +72,19 @@ wal_buffers = 16MB
 max_wal_size = 2GB
 EOF
     fi
-    PG_PORT=$(cat "$dir/port" 2>/dev/null || true)
-    if [ -z "$PG_PORT" ] || [ -n "$(ss -Htan "( sport = :$PG_PORT )" 2>/dev/null)" ]; then
-        PG_PORT=$(free_port); echo "$PG_PORT" > "$dir/port"
+    if [ -f "$dir/data/postmaster.pid" ] && pid_alive "$(head -1 "$dir/data/postmaster.pid")"; then
+        # Already running (its port is line 4 of postmaster.pid): reuse it rather than start a second one.
+        PG_PORT=$(sed -n 4p "$dir/data/postmaster.pid")
+    else
+        PG_PORT=$(cat "$dir/port" 2>/dev/null || true)
+        if [ -z "$PG_PORT" ] || [ -n "$(ss -Htan "( sport = :$PG_PORT )" 2>/dev/null)" ]; then
+            PG_PORT=$(free_port); echo "$PG_PORT" > "$dir/port"
+        fi
+        touch "$dir/postgres.log"
+        if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir/postgres.log"; fi
+        pg_as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+            -o "-p $PG_PORT" start >/dev/null || { tail -20 "$dir/postgres.log" >&2; die "postgres did not start"; }
     fi
-    touch "$dir/postgres.log"
-    if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir/postgres.log"; fi
-    pg_as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-p $PG_PORT" start >/dev/null || { tail -20 "$dir/postgres.log" >&2; die "postgres did not start"; }
     local pw; pw=$(cat "$dir/password")
     export PGPASSWORD="$pw"
     if ! psql -h 127.0.0.1 -p "$PG_PORT" -U canopy -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='canopy'" | grep -q 1; then
@@ -118,6 +123,13 @@ rabbit_start() {
     mkdir -p "$dir/home" "$dir/mnesia" "$dir/log"
     RABBIT_PORT="" RABBIT_DIST_PORT="" RABBIT_EPMD_PORT=""
     read -r RABBIT_PORT RABBIT_DIST_PORT RABBIT_EPMD_PORT 2>/dev/null < "$dir/ports" || true
+    if [ -n "$RABBIT_PORT" ] && pid_alive "$(cat "$dir/rabbit.pid" 2>/dev/null)"; then
+        export HOME="$saved_home"
+        CANOPY_AMQP_URL="amqp://guest:guest@127.0.0.1:$RABBIT_PORT/%2f"
+        export RABBIT_PORT RABBIT_DIST_PORT RABBIT_EPMD_PORT CANOPY_AMQP_URL
+        say "rabbitmq already running on 127.0.0.1:$RABBIT_PORT (pid $(cat "$dir/rabbit.pid"))"
+        return 0
+    fi
     local p busy=""
     for p in $RABBIT_PORT $RABBIT_DIST_PORT $RABBIT_EPMD_PORT; do
         [ -n "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ] && busy=1

@@ -99,7 +99,7 @@ DECLARE
     v_found_acc  uuid[];
     v_created    boolean[];
     v_retry      integer[] := '{}';
-    v_distinct   boolean;
+    v_set_based  boolean;
     v_data       jsonb[];
     v_metadata   jsonb[];
 BEGIN
@@ -161,8 +161,9 @@ BEGIN
     END IF;
 
     -- Phase 2: streams, locked in name order; each append checks its own expectation.
-    v_distinct := (SELECT count(DISTINCT st) FROM unnest(p_streams) AS st) = n;
-    IF v_distinct THEN
+    -- Set-based for batches of distinct streams; a few appends are cheaper one by one (one UPDATE each).
+    v_set_based := n > 3 AND (SELECT count(DISTINCT st) FROM unnest(p_streams) AS st) = n;
+    IF v_set_based THEN
         -- Every append has a stream of its own (the batches group commit makes): a fixed number of
         -- statements whatever the batch size. Existing streams are locked in name order (a lock writes no
         -- new row version); new ones are inserted at their final version; one UPDATE moves the others.
@@ -226,7 +227,7 @@ BEGIN
         END IF;
     END IF;
 
-    IF v_retry <> '{}' OR NOT v_distinct THEN
+    IF v_retry <> '{}' OR NOT v_set_based THEN
         -- Some stream takes several appends of this batch, or a stream appeared while we looked: decide
         -- those one by one, in stream order.
         FOR v_key IN

@@ -115,8 +115,11 @@ public final class EventStore: Service, Sendable {
                     }
                 }
             } catch {
-                if Task.isCancelled { return }
-                logger.warning("listening for appends failed; tails poll until it is back", metadata: ["error": "\(describe(error))"])
+                let code = (error as? PSQLError)?.code
+                if Task.isCancelled || code == .poolClosed { return }  // shutting down
+                // The pool closes its connections as it shuts down: not worth a warning.
+                logger.log(level: code == .clientClosedConnection ? .debug : .warning,
+                           "listening for appends failed; tails poll until it is back", metadata: ["error": "\(describe(error))"])
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }

@@ -48,12 +48,13 @@ enum Server {
             configuration: .init(host: settings.httpHost, port: settings.httpPort), health: health, logger: logger,
             onServerRunning: { readiness.markReady() }
         )
-        // Shut down in reverse: the gateway stops taking requests, then the log drains, then the pool closes.
+        // Shut down in reverse: /ready turns 503, the gateway stops taking requests, the log drains, the pool closes.
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: client),
                 .init(service: store),
                 .init(service: gateway, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: ReadinessService(readiness)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

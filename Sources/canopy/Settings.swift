@@ -1,6 +1,7 @@
 import ArgumentParser
 import Configuration
 import Core
+import Foundation
 import Logging
 import SystemPackage
 
@@ -39,7 +40,10 @@ struct Settings {
         var description: String
     }
 
-    static func resolve(_ options: ServerOptions, defaultLogLevel: Logger.Level = .info) async throws -> Settings {
+    static func resolve(
+        _ options: ServerOptions, defaultLogLevel: Logger.Level = .info,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws -> Settings {
         var flags: [AbsoluteConfigKey: ConfigValue] = [:]
         if let value = options.databaseURL { flags["database.url"] = .init(.string(value), isSecret: true) }
         if let value = options.amqpURL { flags["amqp.url"] = .init(.string(value), isSecret: true) }
@@ -47,7 +51,7 @@ struct Settings {
         if let value = options.port { flags["http.port"] = .init(.int(value), isSecret: false) }
         if let value = options.logLevel { flags["log.level"] = .init(.string(value), isSecret: false) }
 
-        let environment = EnvironmentVariablesProvider().prefixKeys(with: ["canopy"])
+        let environment = EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: ["canopy"])
         var providers: [any ConfigProvider] = [InMemoryProvider(name: "flags", values: flags), environment]
         let environmentReader = ConfigReader(provider: environment)
         if let path = options.configFile ?? environmentReader.string(forKey: "config.file") {

@@ -12,6 +12,11 @@ public struct TestDatabase: Sendable {
     /// Lends a raw connection outside the pool (a writer in a separate process would have its own),
     /// closed afterwards on every path.
     public func withRawConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.withRawConnection(to: url, body)
+    }
+
+    /// The same, to any database of the test server.
+    public static func withRawConnection<T>(to url: DatabaseURL, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         let connection = try await PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try url.connectionConfiguration(),
             id: Int.random(in: 1...Int.max), logger: TestServers.logger

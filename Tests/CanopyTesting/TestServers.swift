@@ -15,7 +15,11 @@ public enum TestServers {
 
     /// The test RabbitMQ node (`CANOPY_TEST_AMQP_URL`).
     public static func amqp() throws -> AMQPEndpoint {
-        try AMQPEndpoint(try variable("CANOPY_TEST_AMQP_URL"))
+        try AMQPEndpoint(try amqpURL())
+    }
+
+    public static func amqpURL() throws -> String {
+        try variable("CANOPY_TEST_AMQP_URL")
     }
 
     public static let logger: Logger = {

@@ -4,6 +4,7 @@ import Foundation
 import Gateway
 import Hummingbird
 import HummingbirdTesting
+import ServiceLifecycle
 import Testing
 
 @Suite struct HealthRoutesTests {
@@ -102,5 +103,21 @@ import Testing
                 #expect(body?["error"]?["request_id"] as? String == response.headers[.requestID])
             }
         }
+    }
+}
+
+@Suite struct ReadinessServiceTests {
+    @Test func readinessTurnsToDrainingWhenShutdownBegins() async throws {
+        let readiness = Readiness()
+        readiness.markReady()
+        let group = ServiceGroup(configuration: .init(services: [ReadinessService(readiness)], logger: TestServers.logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(readiness.isReady)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(!readiness.isReady)
     }
 }

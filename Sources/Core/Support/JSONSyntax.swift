@@ -41,38 +41,34 @@ package enum JSONSyntax {
             }
         }
 
-        mutating func object(depth: Int) -> Bool {
-            index += 1
-            skipWhitespace()
-            if peek == UInt8(ascii: "}") { index += 1; return true }
-            while true {
-                skipWhitespace()
-                guard peek == UInt8(ascii: "\""), string() else { return false }
-                skipWhitespace()
-                guard peek == UInt8(ascii: ":") else { return false }
-                index += 1
-                skipWhitespace()
-                guard value(depth: depth + 1) else { return false }
-                skipWhitespace()
-                switch peek {
-                case UInt8(ascii: ","): index += 1
-                case UInt8(ascii: "}"): index += 1; return true
-                default: return false
-                }
-            }
-        }
+        mutating func object(depth: Int) -> Bool { list(closedBy: UInt8(ascii: "}"), of: .member, depth: depth) }
 
-        mutating func array(depth: Int) -> Bool {
+        mutating func array(depth: Int) -> Bool { list(closedBy: UInt8(ascii: "]"), of: .element, depth: depth) }
+
+        enum Item { case member, element }
+
+        /// `{` or `[` (at `index`), then items separated by commas, then `closing`.
+        mutating func list(closedBy closing: UInt8, of item: Item, depth: Int) -> Bool {
             index += 1
             skipWhitespace()
-            if peek == UInt8(ascii: "]") { index += 1; return true }
+            if peek == closing { index += 1; return true }
             while true {
                 skipWhitespace()
-                guard value(depth: depth + 1) else { return false }
+                switch item {
+                case .member:
+                    guard peek == UInt8(ascii: "\""), string() else { return false }
+                    skipWhitespace()
+                    guard peek == UInt8(ascii: ":") else { return false }
+                    index += 1
+                    skipWhitespace()
+                    guard value(depth: depth + 1) else { return false }
+                case .element:
+                    guard value(depth: depth + 1) else { return false }
+                }
                 skipWhitespace()
                 switch peek {
                 case UInt8(ascii: ","): index += 1
-                case UInt8(ascii: "]"): index += 1; return true
+                case closing: index += 1; return true
                 default: return false
                 }
             }

@@ -115,3 +115,19 @@ import Testing
         #expect(watermark.position == 10)
     }
 }
+
+@Suite struct LogWatermarkDemandTests {
+    @Test func demandAppearsWithTheFirstWaiterAndIdlenessAfterTheLast() async {
+        let watermark = LogWatermark()
+        #expect(watermark.idleSince != nil)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await watermark.waitForDemand() }
+            group.addTask { await watermark.wait(beyond: 0, timeout: .seconds(3600)) }
+            await group.next()   // the demand wait returns because a waiter came
+            #expect(watermark.idleSince == nil)
+            watermark.advance(to: 1)
+            await group.waitForAll()
+        }
+        #expect(watermark.idleSince != nil)
+    }
+}

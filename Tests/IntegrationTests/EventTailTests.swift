@@ -64,3 +64,39 @@ import Testing
         }
     }
 }
+
+@Suite struct ListeningOnDemandTests {
+    /// Connections of this database whose last statement was LISTEN: the store's listener, if it listens.
+    func listeners(_ database: TestDatabase) async throws -> Int {
+        let rows = try await database.client.query(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ~* '^\\s*LISTEN'",
+            logger: TestServers.logger)
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    @Test func theStoreListensOnlyWhileSomebodyWaits() async throws {
+        try await withEventStore({ $0.listenLinger = .milliseconds(200); $0.pollInterval = .seconds(3600) }) { store, database in
+            _ = try await store.append(AppendRequest(stream: newStream(), accountID: UUID.v7(), events: [event()]))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await listeners(database) == 0, "appending alone listens to nothing")
+
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { for try await _ in store.tail(after: 1) {} }
+                var listening = 0
+                for _ in 0..<50 where listening == 0 {
+                    try await Task.sleep(for: .milliseconds(100))
+                    listening = try await listeners(database)
+                }
+                #expect(listening == 1, "a waiting tail makes the store listen")
+                group.cancelAll()
+            }
+            var remaining = 1
+            for _ in 0..<50 where remaining > 0 {
+                try await Task.sleep(for: .milliseconds(100))
+                remaining = try await listeners(database)
+            }
+            #expect(remaining == 0, "the store stops listening once nobody waits")
+        }
+    }
+}

@@ -18,8 +18,11 @@ public final class EventStore: Service, Sendable {
         /// How often a caught-up tail looks again when no NOTIFY arrives.
         public var pollInterval: Duration = .milliseconds(500)
         public var limits = EventLogLimits()
-        /// Listen for other processes' appends (one pooled connection held while running).
+        /// Listen for other processes' appends while a tail or a reader waits for new events (one pooled
+        /// connection held meanwhile). Off, waiting readers rely on polling alone.
         public var listensForAppends = true
+        /// How long to keep listening after the last waiter is gone: tails come back to wait often.
+        public var listenLinger: Duration = .seconds(10)
 
         public init() {}
     }
@@ -100,17 +103,29 @@ public final class EventStore: Service, Sendable {
         await watermark.wait(beyond: position, timeout: configuration.pollInterval)
     }
 
-    /// Keeps the watermark current with every process's appends; reconnects with backoff.
+    /// Keeps the watermark current with every process's appends while anyone here waits for them; reconnects
+    /// with backoff. Nobody waiting, nothing is listened to: a process that only appends pays nothing for
+    /// other processes' commits.
     private func listenForAppends() async {
         var backoff = Duration.milliseconds(100)
         while !Task.isCancelled {
+            await watermark.waitForDemand()
+            if Task.isCancelled { return }
             do {
                 try await client.withConnection { connection in
                     try await connection.listen(on: Self.notificationChannel) { notifications in
                         backoff = .milliseconds(100)
+                        // What committed before LISTEN took effect sent us no NOTIFY: catch up once.
                         watermark.advance(to: try await headPosition())
-                        for try await notification in notifications {
-                            if let position = Int64(notification.payload) { watermark.advance(to: position) }
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask {
+                                for try await notification in notifications {
+                                    if let position = Int64(notification.payload) { self.watermark.advance(to: position) }
+                                }
+                            }
+                            group.addTask { await self.waitUntilNobodyWaits() }
+                            try await group.next()
+                            group.cancelAll()
                         }
                     }
                 }
@@ -123,6 +138,14 @@ public final class EventStore: Service, Sendable {
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
+        }
+    }
+
+    private func waitUntilNobodyWaits() async {
+        let linger = configuration.listenLinger
+        while !Task.isCancelled {
+            if let since = watermark.idleSince, ContinuousClock.now - since >= linger { return }
+            try? await Task.sleep(for: linger / 4)
         }
     }
 }

@@ -9,6 +9,10 @@ package final class LogWatermark: Sendable {
         var position: Int64 = 0
         var waiters: [Int: (mark: Int64, continuation: CheckedContinuation<Void, Never>)] = [:]
         var nextID = 0
+        /// Whoever waits for somebody to wait (the store's listener).
+        var demandWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        /// When the last waiter came or went.
+        var lastDemand = ContinuousClock.now
     }
 
     private let state = Mutex(State())
@@ -17,12 +21,38 @@ package final class LogWatermark: Sendable {
 
     package var position: Int64 { state.withLock { $0.position } }
 
+    /// Nil while someone waits; otherwise since when nobody has.
+    package var idleSince: ContinuousClock.Instant? {
+        state.withLock { $0.waiters.isEmpty ? $0.lastDemand : nil }
+    }
+
+    /// Returns once some task waits on the watermark (at once if one does), or when cancelled.
+    package func waitForDemand() async {
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if !state.waiters.isEmpty || Task.isCancelled { return true }
+                    state.demandWaiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.demandWaiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+
     package func advance(to position: Int64) {
         let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard position > state.position else { return [] }
             state.position = position
             let passed = state.waiters.filter { $0.value.mark < position }
             for id in passed.keys { state.waiters.removeValue(forKey: id) }
+            if !passed.isEmpty { state.lastDemand = .now }
             return passed.values.map(\.continuation)
         }
         for continuation in ready { continuation.resume() }
@@ -46,15 +76,21 @@ package final class LogWatermark: Sendable {
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let passed = state.withLock { state -> Bool in
-                    if state.position > mark || Task.isCancelled { return true }
+                let (passed, demand) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
+                    if state.position > mark || Task.isCancelled { return (true, []) }
                     state.waiters[id] = (mark, continuation)
-                    return false
+                    state.lastDemand = .now
+                    defer { state.demandWaiters.removeAll() }
+                    return (false, Array(state.demandWaiters.values))
                 }
+                for waiting in demand { waiting.resume() }
                 if passed { continuation.resume() }
             }
         } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume()
+            state.withLock { state in
+                state.lastDemand = .now
+                return state.waiters.removeValue(forKey: id)
+            }?.continuation.resume()
         }
     }
 }

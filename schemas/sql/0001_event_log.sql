@@ -100,6 +100,7 @@ DECLARE
     v_created    boolean[];
     v_retry      integer[] := '{}';
     v_set_based  boolean;
+    v_order      integer[];
     v_data       jsonb[];
     v_metadata   jsonb[];
 BEGIN
@@ -116,9 +117,14 @@ BEGIN
 
     -- Phase 1: idempotency keys. What a retry must match: stream, expectation, and each event's type,
     -- schema version and data (event ids and metadata differ between retries by design).
-    -- Which append each event belongs to (events are grouped by append, in order).
-    SELECT array_agg(g.a ORDER BY g.a) INTO v_event_append
-      FROM generate_series(1, n) AS g(a), generate_series(1, p_counts[g.a]);
+    -- Which append each event belongs to (events are grouped by append, in order). A lone append, the common
+    -- case at low load, needs no query for it.
+    IF n = 1 THEN
+        v_event_append := array_fill(1, ARRAY[p_counts[1]]);
+    ELSE
+        SELECT array_agg(g.a ORDER BY g.a) INTO v_event_append
+          FROM generate_series(1, n) AS g(a), generate_series(1, p_counts[g.a]);
+    END IF;
 
     IF v_has_keys THEN
         SELECT array_agg(h ORDER BY a) INTO v_hashes
@@ -230,11 +236,13 @@ BEGIN
     IF v_retry <> '{}' OR NOT v_set_based THEN
         -- Some stream takes several appends of this batch, or a stream appeared while we looked: decide
         -- those one by one, in stream order.
-        FOR v_key IN
-            SELECT k.a FROM generate_series(1, n) AS k(a)
-            WHERE v_outcome[k.a] = 'pending' ORDER BY p_streams[k.a], k.a
-        LOOP
-            i := v_key.a;
+        IF n = 1 THEN
+            v_order := ARRAY[1];
+        ELSE
+            SELECT array_agg(k.a ORDER BY p_streams[k.a], k.a) INTO v_order FROM generate_series(1, n) AS k(a);
+        END IF;
+        FOREACH i IN ARRAY v_order LOOP
+            CONTINUE WHEN v_outcome[i] <> 'pending';
             LOOP
                 UPDATE event_streams s SET version = s.version + p_counts[i]
                  WHERE s.stream = p_streams[i] AND s.account_id = p_accounts[i]

@@ -1,7 +1,6 @@
 import Core
 import Foundation
 import Logging
-import NIOPosix
 import PostgresNIO
 
 /// Appends of one ≈300-byte event through the event store, beside pgbench inserting the same row shape into
@@ -19,19 +18,15 @@ struct AppendBenchmark {
     static let payload = #"{"agent_id":"0190f0c2-6d1e-7a3b-9c4d-5e6f7a8b9c0d","attendance_id":"0190f0c2-6d1e-7a3b-9c4d-5e6f7a8b9c0e","channel":"whatsapp","funnel_stage":"qualified","origin":"instagram_ads","quality_score":87,"response_seconds":42,"summary":"Customer asked about the premium plan, pricing sent, follow-up scheduled for Friday."}"#
 
     func prepare() async throws {
-        let admin = try await PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try server.connectionConfiguration(), id: 0, logger: logger
-        )
-        try await admin.query("DROP DATABASE IF EXISTS canopy_bench WITH (FORCE)", logger: logger)
-        try await admin.query("CREATE DATABASE canopy_bench", logger: logger)
-        try await admin.close()
+        try await server.withConnection(logger: logger) { admin in
+            try await admin.query("DROP DATABASE IF EXISTS canopy_bench WITH (FORCE)", logger: logger)
+            try await admin.query("CREATE DATABASE canopy_bench", logger: logger)
+        }
         try await Migrator(directory: Migrator.locateDirectory()).migrate(database, logger: logger)
-        let bench = try await PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try database.connectionConfiguration(), id: 1, logger: logger
-        )
-        try await bench.query("CREATE TABLE pgbench_events (LIKE events INCLUDING ALL)", logger: logger)
-        try await bench.query("CREATE SEQUENCE pgbench_positions", logger: logger)
-        try await bench.close()
+        try await database.withConnection(logger: logger) { bench in
+            try await bench.query("CREATE TABLE pgbench_events (LIKE events INCLUDING ALL)", logger: logger)
+            try await bench.query("CREATE SEQUENCE pgbench_positions", logger: logger)
+        }
     }
 
     func pgbenchTPS(clients: Int) async throws -> Double {

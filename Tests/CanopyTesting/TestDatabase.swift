@@ -1,7 +1,6 @@
 public import Core
 import Foundation
 import Logging
-import NIOPosix
 public import PostgresNIO
 
 /// A database of its own for one test, cloned from a migrated template, dropped afterwards.
@@ -17,18 +16,7 @@ public struct TestDatabase: Sendable {
 
     /// The same, to any database of the test server.
     public static func withRawConnection<T>(to url: DatabaseURL, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let connection = try await PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try url.connectionConfiguration(),
-            id: Int.random(in: 1...Int.max), logger: TestServers.logger
-        )
-        do {
-            let result = try await body(connection)
-            try await connection.close()
-            return result
-        } catch {
-            try? await connection.close()
-            throw error
-        }
+        try await url.withConnection(logger: TestServers.logger, body)
     }
 
     /// Rows in `table`: how tests prove that refused input changed nothing.
@@ -59,15 +47,8 @@ public struct TestDatabase: Sendable {
 /// Statements that run outside any test database (CREATE/DROP DATABASE).
 enum Admin {
     static func run(_ sql: String, on server: DatabaseURL) async throws {
-        let connection = try await PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try server.connectionConfiguration(), id: 0, logger: TestServers.logger
-        )
-        do {
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: TestServers.logger)
-            try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw error
+        try await server.withConnection(logger: TestServers.logger) { connection in
+            _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: TestServers.logger)
         }
     }
 }
@@ -82,7 +63,7 @@ actor TemplateDatabase {
         let task = Task<String, any Error> {
             let migrator = try Migrator(directory: TestServers.migrationsDirectory)
             let fingerprint = migrator.migrations.map { "\($0.version):\($0.checksum)" }.joined(separator: ",")
-            let name = "template_\(String(UInt64(bitPattern: Int64(fingerprint.hashValueStable)), radix: 16))"
+            let name = "template_\(Migrator.fnv1a(fingerprint))"
             do {
                 try await Admin.run("CREATE DATABASE \(name)", on: server)
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
@@ -93,17 +74,5 @@ actor TemplateDatabase {
         }
         made = task
         return try await task.value
-    }
-}
-
-extension String {
-    /// FNV-1a: stable across processes, unlike `hashValue`.
-    var hashValueStable: Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return Int64(bitPattern: hash)
     }
 }

@@ -200,3 +200,36 @@ rabbit_stop() {
     rm -f "$dir/server.pid" "$dir/epmd.pid"
     export HOME="$saved_home"
 }
+
+# Fresh servers for one run ---------------------------------------------------------------------------
+
+# servers_while_building NAME SWIFT-BUILD-ARGS...: starts fresh private servers under .canopy/NAME-<pid>
+# while `swift build SWIFT-BUILD-ARGS` runs, and returns once both are ready. Everything it started, and
+# the folder, go when the script exits, however it exits. Sets RUN.
+servers_while_building() {
+    local name="$1"
+    shift
+    RUN="$CANOPY_ROOT/.canopy/$name-$$"
+    mkdir -p "$RUN"
+    BUILD_PID=""
+    trap servers_cleanup EXIT
+    trap 'exit 130' INT TERM
+    say "building (swift build $*; log: $RUN/build.log) while the servers start"
+    swift build "$@" >"$RUN/build.log" 2>&1 &
+    BUILD_PID=$!
+    pg_start "$RUN/pg"
+    rabbit_start "$RUN/rabbit"
+    if ! wait "$BUILD_PID"; then
+        BUILD_PID=""
+        grep -E "error:" "$RUN/build.log" >&2 || tail -50 "$RUN/build.log" >&2
+        die "the build failed"
+    fi
+    BUILD_PID=""
+}
+
+servers_cleanup() {
+    [ -n "${BUILD_PID:-}" ] && kill "$BUILD_PID" 2>/dev/null || true
+    rabbit_stop "$RUN/rabbit"
+    pg_stop "$RUN/pg"
+    rm -rf "$RUN"
+}

@@ -1,6 +1,5 @@
 public import Foundation
 public import Logging
-import NIOPosix
 import PostgresNIO
 
 /// One numbered SQL file of `schemas/sql/` (`0001_event_log.sql`).
@@ -68,16 +67,9 @@ public struct Migrator: Sendable {
     /// Applies what is missing and returns it.
     @discardableResult
     public func migrate(_ url: DatabaseURL, logger: Logger) async throws -> [Migration] {
-        let connection = try await PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try url.connectionConfiguration(), id: 0, logger: logger
-        )
-        do {
-            let applied = try await migrate(on: connection, logger: logger)
-            try await connection.close()
-            return applied
-        } catch {
-            try? await connection.close()  // also releases the advisory lock
-            throw error
+        // A connection of its own: closing it releases the session advisory lock on every path.
+        try await url.withConnection(logger: logger) { connection in
+            try await migrate(on: connection, logger: logger)
         }
     }
 
@@ -126,7 +118,7 @@ public struct Migrator: Sendable {
     /// The highest migration this build knows; `/ready` compares it with the database's.
     public var latestVersion: Int { migrations.last?.version ?? 0 }
 
-    static func fnv1a(_ text: String) -> String {
+    package static func fnv1a(_ text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)

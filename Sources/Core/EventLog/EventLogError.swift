@@ -48,11 +48,4 @@ public struct EventLogError: Error, Hashable, Sendable, CustomStringConvertible 
     }
 
     public var description: String { "\(code): \(message)" }
-
-    /// True when nothing was written and the same request can never succeed as it is.
-    public var isBadInput: Bool {
-        [.invalidStreamName, .invalidEventType, .invalidSchemaVersion, .invalidJSON, .payloadTooLarge,
-         .emptyAppend, .tooManyEvents, .invalidIdempotencyKey, .invalidExpectedVersion, .duplicateEventID]
-            .contains(code)
-    }
 }

@@ -45,12 +45,22 @@ let package = Package(
         ),
         .target(
             name: "Projections",
-            dependencies: ["Core"],
+            dependencies: [
+                "Core",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .target(
             name: "Workers",
-            dependencies: ["Core"],
+            dependencies: [
+                "Core",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .target(

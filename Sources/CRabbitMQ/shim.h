@@ -15,4 +15,19 @@ static inline amqp_rpc_reply_t canopy_amqp_login_plain(
                       AMQP_SASL_METHOD_PLAIN, user, password);
 }
 
+// The same, naming the connection (shown by `rabbitmqctl list_connections client_properties`).
+static inline amqp_rpc_reply_t canopy_amqp_login_named(
+    amqp_connection_state_t state, const char *vhost, int frame_max, int heartbeat,
+    const char *user, const char *password, const char *connection_name) {
+    amqp_table_entry_t entry;
+    entry.key = amqp_cstring_bytes("connection_name");
+    entry.value.kind = AMQP_FIELD_KIND_UTF8;
+    entry.value.value.bytes = amqp_cstring_bytes(connection_name);
+    amqp_table_t properties;
+    properties.num_entries = 1;
+    properties.entries = &entry;
+    return amqp_login_with_properties(state, vhost, 0, frame_max, heartbeat, &properties,
+                                      AMQP_SASL_METHOD_PLAIN, user, password);
+}
+
 #endif

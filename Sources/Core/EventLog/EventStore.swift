@@ -99,7 +99,7 @@ public final class EventStore: Service, Sendable {
         EventTail(store: self, after: position, pageSize: pageSize)
     }
 
-    func waitForAppends(beyond position: Int64) async {
+    package func waitForAppends(beyond position: Int64) async {
         await watermark.wait(beyond: position, timeout: configuration.pollInterval)
     }
 

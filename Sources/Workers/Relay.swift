@@ -1,0 +1,143 @@
+public import Core
+public import Logging
+import PostgresNIO
+public import ServiceLifecycle
+import Synchronization
+
+/// Publishes the event log to RabbitMQ, in order, at least once.
+///
+/// One instance is active across all processes: it holds a session advisory lock on a connection of its
+/// own, and writes its checkpoint through that same connection, so an instance that lost the lock can no
+/// longer move the checkpoint. Others wait and take over when the active one dies (its connection closes,
+/// PostgreSQL releases the lock).
+///
+/// The active instance reads the log after its checkpoint, publishes each batch with publisher confirms and
+/// moves the checkpoint only past what the broker confirmed. After any crash it resumes from the checkpoint:
+/// an event may be published twice, never zero times (consumers deduplicate by event id).
+public final class Relay: Service, Sendable {
+    public struct Configuration: Sendable {
+        /// Names the checkpoint and the lock: relays of different names run side by side.
+        public var name = "events"
+        public var batchSize = 1_000
+        /// How often a waiting instance tries the lock.
+        public var lockRetry: Duration = .milliseconds(250)
+        public var connection = AMQPConnection.Configuration()
+        public init() {}
+    }
+
+    private let store: EventStore
+    private let database: DatabaseURL
+    private let amqp: AMQPEndpoint
+    private let configuration: Configuration
+    private let logger: Logger
+    private let published = Atomic<Int>(0)
+    private let confirmedPosition = Atomic<Int64>(0)
+
+    public init(store: EventStore, database: DatabaseURL, amqp: AMQPEndpoint, configuration: Configuration = .init(), logger: Logger) {
+        self.store = store
+        self.database = database
+        self.amqp = amqp
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "relay"] = "\(configuration.name)"
+        self.logger = logger
+    }
+
+    /// Events this instance published and the broker confirmed.
+    public var publishedCount: Int { published.load(ordering: .relaxed) }
+    /// The checkpoint as this instance last wrote it.
+    public var checkpoint: Int64 { confirmedPosition.load(ordering: .relaxed) }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.relayUntilCancelled() }
+    }
+
+    private func relayUntilCancelled() async {
+        var backoff = Backoff()
+        while !Task.isCancelled {
+            do {
+                try await database.withConnection(logger: logger) { lockConnection in
+                    try await waitForLock(on: lockConnection)
+                    logger.info("relay active")
+                    try await AMQPConnection.withConnection(
+                        to: amqp, name: "canopy-relay-\(configuration.name)", configuration: configuration.connection, logger: logger
+                    ) { connection in
+                        try await connection.declareExchange(EventMessages.exchange, type: "topic")
+                        backoff.reset()
+                        try await relay(on: connection, checkpointsOn: lockConnection)
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                let delay = backoff.next()
+                logger.warning("relay interrupted; starting again", metadata: ["error": "\(describe(error))", "retry_in": "\(delay)"])
+                try? await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    private func waitForLock(on connection: PostgresConnection) async throws {
+        var announced = false
+        while true {
+            let rows = try await connection.query(
+                "SELECT pg_try_advisory_lock(hashtext('canopy.relay'), hashtext(\(configuration.name)))", logger: logger
+            )
+            for try await acquired in rows.decode(Bool.self) where acquired { return }
+            if !announced {
+                logger.info("another relay instance is active; waiting to take over")
+                announced = true
+            }
+            try await Task.sleep(for: configuration.lockRetry)
+        }
+    }
+
+    /// The active instance's loop. While one batch waits for its confirms, the next is read.
+    private func relay(on connection: AMQPConnection, checkpointsOn lockConnection: PostgresConnection) async throws {
+        var checkpoint = try await readCheckpoint(on: lockConnection)
+        confirmedPosition.store(checkpoint, ordering: .relaxed)
+        var next = try await store.readAll(after: checkpoint, limit: configuration.batchSize)
+        while !Task.isCancelled {
+            guard let last = next.last else {
+                await store.waitForAppends(beyond: checkpoint)
+                next = try await store.readAll(after: checkpoint, limit: configuration.batchSize)
+                continue
+            }
+            let batch = next
+            async let following = store.readAll(after: last.position, limit: configuration.batchSize)
+            try await publishUntilConfirmed(batch, on: connection)
+            checkpoint = last.position
+            try await writeCheckpoint(checkpoint, on: lockConnection)
+            confirmedPosition.store(checkpoint, ordering: .relaxed)
+            published.add(batch.count, ordering: .relaxed)
+            next = try await following
+        }
+    }
+
+    /// Publishes a batch; what the broker nacks is published again (in order) until all is confirmed.
+    private func publishUntilConfirmed(_ events: [RecordedEvent], on connection: AMQPConnection) async throws {
+        var pending = events.map(EventMessages.message(for:))
+        var backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(2))
+        while !pending.isEmpty {
+            let outcomes = try await connection.publish(pending)
+            // Unroutable events (no queue bound) are dropped by the broker, as intended: not mandatory.
+            pending = zip(pending, outcomes).filter { $0.1 == .nacked }.map(\.0)
+            if !pending.isEmpty {
+                logger.warning("the broker nacked events; publishing them again", metadata: ["count": "\(pending.count)"])
+                try await Task.sleep(for: backoff.next())
+            }
+        }
+    }
+
+    private func readCheckpoint(on connection: PostgresConnection) async throws -> Int64 {
+        let rows = try await connection.query("SELECT position FROM relay_checkpoints WHERE name = \(configuration.name)", logger: logger)
+        for try await position in rows.decode(Int64.self) { return position }
+        return 0
+    }
+
+    private func writeCheckpoint(_ position: Int64, on connection: PostgresConnection) async throws {
+        try await connection.query("""
+            INSERT INTO relay_checkpoints (name, position) VALUES (\(configuration.name), \(position))
+            ON CONFLICT (name) DO UPDATE SET position = greatest(relay_checkpoints.position, excluded.position), updated_at = now()
+            """, logger: logger)
+    }
+}

@@ -22,6 +22,7 @@ public final class Relay: Service, Sendable {
         /// How often a waiting instance tries the lock.
         public var lockRetry: Duration = .milliseconds(250)
         public var connection = AMQPConnection.Configuration()
+        public var topology = EventTopology()
         public init() {}
     }
 
@@ -62,7 +63,7 @@ public final class Relay: Service, Sendable {
                     try await AMQPConnection.withConnection(
                         to: amqp, name: "canopy-relay-\(configuration.name)", configuration: configuration.connection, logger: logger
                     ) { connection in
-                        try await connection.declareExchange(EventMessages.exchange, type: "topic")
+                        try await connection.declareExchange(configuration.topology.exchange, type: "topic")
                         backoff.reset()
                         try await relay(on: connection, checkpointsOn: lockConnection)
                     }
@@ -115,7 +116,8 @@ public final class Relay: Service, Sendable {
 
     /// Publishes a batch; what the broker nacks is published again (in order) until all is confirmed.
     private func publishUntilConfirmed(_ events: [RecordedEvent], on connection: AMQPConnection) async throws {
-        var pending = events.map(EventMessages.message(for:))
+        let exchange = configuration.topology.exchange
+        var pending = events.map { EventMessages.message(for: $0, exchange: exchange) }
         var backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(2))
         while !pending.isEmpty {
             let outcomes = try await connection.publish(pending)

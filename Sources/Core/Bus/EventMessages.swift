@@ -8,13 +8,12 @@ import Foundation
 /// - message id = event id; headers `account_id`, `stream`, `stream_version`, `position`, `type`,
 ///   `schema_version`, `recorded_at` (ms since 1970), `metadata` (JSON); persistent.
 public enum EventMessages {
-    public static let exchange = "canopy.events"
 
     public struct Malformed: Error, CustomStringConvertible {
         public var description: String
     }
 
-    public static func message(for event: RecordedEvent) -> AMQPMessage {
+    public static func message(for event: RecordedEvent, exchange: String) -> AMQPMessage {
         let recordedAt = Int64((event.recordedAt.timeIntervalSince1970 * 1_000).rounded())
         return AMQPMessage(
             exchange: exchange, routingKey: event.type, body: Array(event.data.utf8), messageID: event.id.lowercasedString,

@@ -11,12 +11,13 @@
 public struct ConsumerQueues: Sendable, Hashable {
     public let consumer: String
     public let retryDelays: [Duration]
+    public let topology: EventTopology
 
     public struct InvalidName: Error, CustomStringConvertible {
         public var description: String
     }
 
-    public init(consumer: String, retryDelays: [Duration]) throws(InvalidName) {
+    public init(consumer: String, retryDelays: [Duration], topology: EventTopology = .init()) throws(InvalidName) {
         let bytes = Array(consumer.utf8)
         guard (1...100).contains(bytes.count), (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[0]),
               bytes.allSatisfy({ ASCII.isLowerAlphanumericOrUnderscore($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") })
@@ -25,19 +26,20 @@ public struct ConsumerQueues: Sendable, Hashable {
         }
         self.consumer = consumer
         self.retryDelays = retryDelays
+        self.topology = topology
     }
 
-    public var main: String { "canopy.\(consumer)" }
-    public var parked: String { "canopy.\(consumer).parked" }
+    public var main: String { "\(topology.queuePrefix).\(consumer)" }
+    public var parked: String { "\(main).parked" }
 
     /// The queue an event waits in before its attempt number `attempt + 1` (attempt counts from 1).
     public func retry(after attempt: Int) -> String? {
         guard attempt >= 1, attempt <= retryDelays.count else { return nil }
-        return "canopy.\(consumer).retry.\(Self.milliseconds(retryDelays[attempt - 1]))ms"
+        return "\(main).retry.\(Self.milliseconds(retryDelays[attempt - 1]))ms"
     }
 
     public func declare(on connection: AMQPConnection, bindings: [String]) async throws(AMQPError) {
-        try await connection.declareExchange(EventMessages.exchange, type: "topic")
+        try await connection.declareExchange(topology.exchange, type: "topic")
         try await connection.declareQueue(parked)
         try await connection.declareQueue(main, arguments: [
             ("x-dead-letter-exchange", .string("")), ("x-dead-letter-routing-key", .string(parked)),
@@ -49,7 +51,7 @@ public struct ConsumerQueues: Sendable, Hashable {
             ])
         }
         for binding in bindings {
-            try await connection.bindQueue(main, exchange: EventMessages.exchange, routingKey: binding)
+            try await connection.bindQueue(main, exchange: topology.exchange, routingKey: binding)
         }
     }
 

@@ -23,6 +23,7 @@ public final class ConsumerRuntime: Service, Sendable {
         /// Delay before each retry; after the last, an event is parked.
         public var retryDelays: [Duration] = [.seconds(1), .seconds(10), .seconds(60)]
         public var connection = AMQPConnection.Configuration()
+        public var topology = EventTopology()
         public init() {}
     }
 
@@ -50,7 +51,7 @@ public final class ConsumerRuntime: Service, Sendable {
         logger: Logger, onCommit: @escaping @Sendable ([RecordedEvent]) -> Void = { _ in }
     ) throws {
         self.consumer = consumer
-        self.queues = try ConsumerQueues(consumer: consumer.name, retryDelays: configuration.retryDelays)
+        self.queues = try ConsumerQueues(consumer: consumer.name, retryDelays: configuration.retryDelays, topology: configuration.topology)
         self.configuration = configuration
         self.client = client
         self.amqp = amqp

@@ -17,9 +17,9 @@ public struct DeadLetters: Sendable {
     let amqp: AMQPEndpoint
     let logger: Logger
 
-    public init(consumer: String, amqp: AMQPEndpoint, logger: Logger) throws {
+    public init(consumer: String, amqp: AMQPEndpoint, topology: EventTopology = .init(), logger: Logger) throws {
         // Retry delays do not matter here: parking and main queues are named by the consumer alone.
-        self.queues = try ConsumerQueues(consumer: consumer, retryDelays: [])
+        self.queues = try ConsumerQueues(consumer: consumer, retryDelays: [], topology: topology)
         self.amqp = amqp
         self.logger = logger
     }

@@ -66,7 +66,8 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Core",
+                "Core", "Projections",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -87,7 +88,8 @@ let package = Package(
         .target(
             name: "CanopyTesting",
             dependencies: [
-                "Core",
+                "Core", "Workers", "Projections",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,7 +114,7 @@ let package = Package(
         .testTarget(
             name: "CanopyTests",
             dependencies: [
-                "canopy", "Core", "CanopyTesting",
+                "canopy", "Core", "Workers", "Projections", "CanopyTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -3,17 +3,27 @@ import Core
 import Gateway
 import Logging
 import PostgresNIO
+import Projections
 import ServiceLifecycle
+import Workers
+
+/// The parts one process can run; several processes may run the same part (the relay keeps one active).
+enum Component: String, CaseIterable, ExpressibleByArgument {
+    case gateway, relay, projections
+}
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Migrate, then run every component until SIGTERM or SIGINT, then shut down gracefully."
+        abstract: "Migrate, then run the components until SIGTERM or SIGINT, then shut down gracefully."
     )
 
     @OptionGroup var options: ServerOptions
 
+    @Option(name: .customLong("component"), help: "A component to run (gateway, relay, projections); repeat for several. Default: all.")
+    var components: [Component] = Component.allCases
+
     func run() async throws {
-        try await CommandFailure.reporting { try await Server.run(Settings.resolve(options)) }
+        try await CommandFailure.reporting { try await Server.run(Settings.resolve(options), components: Set(components)) }
     }
 }
 
@@ -25,13 +35,13 @@ struct Dev: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     func run() async throws {
-        try await CommandFailure.reporting { try await Server.run(Settings.resolve(options, defaultLogLevel: .debug)) }
+        try await CommandFailure.reporting { try await Server.run(Settings.resolve(options, defaultLogLevel: .debug), components: Set(Component.allCases)) }
     }
 }
 
-/// One process running any subset of Canopy's services; today: the event log and the gateway.
+/// One process running any subset of Canopy's components over one pool and one event store.
 enum Server {
-    static func run(_ settings: Settings) async throws {
+    static func run(_ settings: Settings, components: Set<Component>) async throws {
         let logger = Logs.bootstrap(level: settings.logLevel)
         let migrator = try Migrator(directory: Migrator.locateDirectory())
         try await migrator.migrate(settings.database, logger: logger)
@@ -44,22 +54,40 @@ enum Server {
             HealthCheck(name: "postgres") { try await client.query("SELECT 1") },
             HealthCheck(name: "rabbitmq") { try await AMQPProbe.check(amqp) },
         ], readiness: readiness)
-        let gateway = Gateway.application(
-            configuration: .init(host: settings.httpHost, port: settings.httpPort), health: health, logger: logger,
-            onServerRunning: { readiness.markReady() }
-        )
-        // Shut down in reverse: /ready turns 503, the gateway stops taking requests, the log drains, the pool closes.
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: client),
-                .init(service: store),
-                .init(service: gateway, successTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: ReadinessService(readiness)),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
-        logger.info("canopy serving", metadata: ["http": "\(settings.httpHost):\(settings.httpPort)", "database": "\(settings.database)", "amqp": "\(amqp)"])
+        // Built in every process: a gateway without the projections component still answers (and waits on
+        // min_position by a look at the database when its wait ends).
+        var consumer = ConsumerRuntime.Configuration()
+        consumer.topology = settings.topology
+        let projections = try KnownProjections.all.map {
+            try ProjectionRuntime(projection: $0, client: client, store: store, amqp: amqp, consumer: consumer, logger: logger)
+        }
+        let catalog = projections.first { $0.projection.name == EventCatalog().name }!
+
+        // Started in order, shut down in reverse: /ready turns 503, the gateway stops taking requests, the
+        // consumers and the relay stop, the log drains, the pool closes.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client), .init(service: store)]
+        if components.contains(.relay) {
+            var relay = Relay.Configuration()
+            relay.topology = settings.topology
+            services.append(.init(service: Relay(store: store, database: settings.database, amqp: amqp, configuration: relay, logger: logger)))
+        }
+        if components.contains(.projections) {
+            services += projections.map { .init(service: $0) }
+        }
+        if components.contains(.gateway) {
+            let gateway = Gateway.application(
+                configuration: .init(host: settings.httpHost, port: settings.httpPort), health: health,
+                stats: StatsRoutes(client: client, catalog: catalog, logger: logger), logger: logger,
+                onServerRunning: { readiness.markReady() }
+            )
+            services.append(.init(service: gateway, successTerminationBehavior: .gracefullyShutdownGroup))
+            services.append(.init(service: ReadinessService(readiness)))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info("canopy serving", metadata: [
+            "components": "\(components.map(\.rawValue).sorted().joined(separator: ","))",
+            "http": "\(settings.httpHost):\(settings.httpPort)", "database": "\(settings.database)", "amqp": "\(amqp)",
+        ])
         try await group.run()
         logger.info("canopy stopped")
     }

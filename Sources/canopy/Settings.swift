@@ -13,6 +13,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "RabbitMQ URL, amqp[s]://user:password@host:port/vhost (env CANOPY_AMQP_URL).")
     var amqpURL: String?
 
+    @Option(help: "Prefix of the event exchange and the consumer queues (env CANOPY_AMQP_NAMESPACE; default canopy).")
+    var amqpNamespace: String?
+
     @Option(help: "Address the HTTP server binds (env CANOPY_HTTP_HOST; default 127.0.0.1).")
     var host: String?
 
@@ -32,6 +35,7 @@ struct ServerOptions: ParsableArguments {
 struct Settings {
     var database: DatabaseURL
     var amqp: AMQPEndpoint
+    var topology: EventTopology
     var httpHost: String
     var httpPort: Int
     var logLevel: Logger.Level
@@ -47,6 +51,7 @@ struct Settings {
         var flags: [AbsoluteConfigKey: ConfigValue] = [:]
         if let value = options.databaseURL { flags["database.url"] = .init(.string(value), isSecret: true) }
         if let value = options.amqpURL { flags["amqp.url"] = .init(.string(value), isSecret: true) }
+        if let value = options.amqpNamespace { flags["amqp.namespace"] = .init(.string(value), isSecret: false) }
         if let value = options.host { flags["http.host"] = .init(.string(value), isSecret: false) }
         if let value = options.port { flags["http.port"] = .init(.int(value), isSecret: false) }
         if let value = options.logLevel { flags["log.level"] = .init(.string(value), isSecret: false) }
@@ -67,11 +72,18 @@ struct Settings {
         return Settings(
             database: try DatabaseURL(databaseText),
             amqp: try AMQPEndpoint(config.string(forKey: "amqp.url", isSecret: true, default: "amqp://guest:guest@127.0.0.1:5672/%2f")),
+            topology: EventTopology(namespace: try namespace(config.string(forKey: "amqp.namespace", default: "canopy"))),
             httpHost: config.string(forKey: "http.host", default: "127.0.0.1"),
             httpPort: config.int(forKey: "http.port", default: 8080),
             logLevel: level
         )
     }
+}
+
+private func namespace(_ text: String) throws -> String {
+    let valid = !text.isEmpty && text.count <= 40 && text.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }
+    guard valid else { throw Settings.Invalid(description: "amqp.namespace is 1-40 of a-z, 0-9, - and _") }
+    return text
 }
 
 enum Logs {

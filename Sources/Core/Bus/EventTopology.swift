@@ -10,4 +10,9 @@ public struct EventTopology: Sendable, Hashable {
         self.exchange = exchange
         self.queuePrefix = queuePrefix
     }
+
+    /// `<namespace>.events` and queues `<namespace>.<consumer>`: the default is namespace `canopy`.
+    public init(namespace: String) {
+        self.init(exchange: "\(namespace).events", queuePrefix: namespace)
+    }
 }

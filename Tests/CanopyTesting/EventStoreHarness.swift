@@ -1,10 +1,9 @@
-import CanopyTesting
-import Core
-import Foundation
+public import Core
+public import Foundation
 import Logging
 
 /// Runs `body` with an event store serving a fresh test database.
-func withEventStore<T: Sendable>(
+public func withEventStore<T: Sendable>(
     _ configure: @Sendable (inout EventStore.Configuration) -> Void = { _ in },
     _ body: @Sendable (EventStore, TestDatabase) async throws -> T
 ) async throws -> T {
@@ -20,16 +19,16 @@ func withEventStore<T: Sendable>(
     }
 }
 
-func event(_ type: String = "account.renamed", _ data: String = #"{"name":"Acme"}"#, id: UUID = .v7()) -> NewEvent {
+public func event(_ type: String = "account.renamed", _ data: String = #"{"name":"Acme"}"#, id: UUID = .v7()) -> NewEvent {
     NewEvent(id: id, type: type, data: data, metadata: EventMetadata(actor: "system:test", correlationID: UUID.v7(), requestID: "req-1"))
 }
 
-func newStream(_ category: String = "account") -> StreamName {
+public func newStream(_ category: String = "account") -> StreamName {
     // Category and a v7 id are always valid.
     try! StreamName(category: category, id: .v7())
 }
 
 /// The code of the `EventLogError` `body` throws, or nil if it does not throw one.
-func eventLogErrorCode(_ body: () async throws -> Void) async -> EventLogError.Code? {
+public func eventLogErrorCode(_ body: () async throws -> Void) async -> EventLogError.Code? {
     do { try await body(); return nil } catch let error as EventLogError { return error.code } catch { return nil }
 }

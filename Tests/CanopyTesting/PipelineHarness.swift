@@ -1,44 +1,43 @@
-import CanopyTesting
-import Core
-import Foundation
+public import Core
+public import Foundation
 import Logging
-import PostgresNIO
-import Projections
-import ServiceLifecycle
-import Workers
+public import PostgresNIO
+public import Projections
+public import ServiceLifecycle
+public import Workers
 
 /// An event store on a fresh database, and a topology of its own on the test broker: tests running side by
 /// side never see each other's events.
-struct Pipeline: Sendable {
-    let store: EventStore
-    let database: TestDatabase
-    let topology: EventTopology
-    let amqp: AMQPEndpoint
+public struct Pipeline: Sendable {
+    public let store: EventStore
+    public let database: TestDatabase
+    public let topology: EventTopology
+    public let amqp: AMQPEndpoint
 
-    var client: PostgresClient { database.client }
+    public var client: PostgresClient { database.client }
 
-    func consumerConfiguration(retryDelays: [Duration] = [.milliseconds(100), .milliseconds(200)]) -> ConsumerRuntime.Configuration {
+    public func consumerConfiguration(retryDelays: [Duration] = [.milliseconds(100), .milliseconds(200)]) -> ConsumerRuntime.Configuration {
         var configuration = ConsumerRuntime.Configuration()
         configuration.retryDelays = retryDelays
         configuration.topology = topology
         return configuration
     }
 
-    func relay(name: String = "events") -> Relay {
+    public func relay(name: String = "events") -> Relay {
         var configuration = Relay.Configuration()
         configuration.topology = topology
         configuration.name = name
         return Relay(store: store, database: database.url, amqp: amqp, configuration: configuration, logger: TestServers.logger)
     }
 
-    func projection(_ projection: any Projection = EventCatalog()) throws -> ProjectionRuntime {
+    public func projection(_ projection: any Projection = EventCatalog()) throws -> ProjectionRuntime {
         try ProjectionRuntime(projection: projection, client: client, store: store, amqp: amqp,
                               consumer: consumerConfiguration(), logger: TestServers.logger)
     }
 
     /// Appends `count` events, one per append, spread over `accounts`, with types cycling over `types`.
     @discardableResult
-    func append(_ count: Int, accounts: [UUID], types: [String] = ["account.renamed", "tenant.branding_changed", "user.granted"]) async throws -> Int64 {
+    public func append(_ count: Int, accounts: [UUID], types: [String] = ["account.renamed", "tenant.branding_changed", "user.granted"]) async throws -> Int64 {
         var last: Int64 = 0
         for index in 0..<count {
             let account = accounts[index % accounts.count]
@@ -51,7 +50,7 @@ struct Pipeline: Sendable {
     }
 }
 
-func withPipeline<T: Sendable>(_ body: @Sendable (Pipeline) async throws -> T) async throws -> T {
+public func withPipeline<T: Sendable>(_ body: @Sendable (Pipeline) async throws -> T) async throws -> T {
     try await withEventStore { store, database in
         let unique = "test-\(UUID().uuidString.lowercased().prefix(13))"
         let pipeline = Pipeline(
@@ -63,7 +62,7 @@ func withPipeline<T: Sendable>(_ body: @Sendable (Pipeline) async throws -> T) a
 }
 
 /// Runs `services` while `body` runs, then cancels them.
-func whileRunning<T: Sendable>(_ services: [any Service], _ body: @Sendable () async throws -> T) async throws -> T {
+public func whileRunning<T: Sendable>(_ services: [any Service], _ body: @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: Void.self) { group in
         for service in services { group.addTask { try await service.run() } }
         defer { group.cancelAll() }
@@ -72,7 +71,7 @@ func whileRunning<T: Sendable>(_ services: [any Service], _ body: @Sendable () a
 }
 
 /// Waits until `condition` holds, up to `timeout`; returns whether it did.
-func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+public func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
@@ -82,7 +81,7 @@ func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () asyn
 }
 
 /// The catalog computed straight from the log: what any correct build of the projection must hold.
-func catalogFromLog(_ client: PostgresClient) async throws -> [EventCatalog.Entry] {
+public func catalogFromLog(_ client: PostgresClient) async throws -> [EventCatalog.Entry] {
     let rows = try await client.query("""
         SELECT account_id, type, count(*)::int8, max(position) FROM events GROUP BY account_id, type ORDER BY account_id, type
         """, logger: TestServers.logger)

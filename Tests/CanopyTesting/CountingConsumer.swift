@@ -1,22 +1,22 @@
-import CanopyTesting
-import Core
-import Foundation
-import Logging
-import PostgresNIO
+public import Core
+public import Foundation
+public import Logging
+public import PostgresNIO
+public import ServiceLifecycle
 
 /// A consumer whose effect is a row per event with the number of times it was applied: exactly-once shows
 /// as every count being 1. It fails on events whose data says `{"poison": true}` while `poisoned` is set.
-struct CountingConsumer: EventConsumer {
-    let name: String
-    var bindings: [String] { ["#"] }
+public struct CountingConsumer: EventConsumer {
+    public let name: String
+    public var bindings: [String] { ["#"] }
 
-    static func createTable(_ client: PostgresClient) async throws {
+    public static func createTable(_ client: PostgresClient) async throws {
         try await client.query("""
             CREATE TABLE IF NOT EXISTS counted (account_id uuid NOT NULL, event_id uuid PRIMARY KEY, position bigint NOT NULL, times int NOT NULL)
             """, logger: TestServers.logger)
     }
 
-    func apply(_ events: [RecordedEvent], on connection: PostgresConnection, logger: Logger) async throws {
+    public func apply(_ events: [RecordedEvent], on connection: PostgresConnection, logger: Logger) async throws {
         // jsonb prints `{"poison": true}`.
         for event in events where event.data.filter({ $0 != " " }).contains(#""poison":true"#) {
             if try await Self.poisoned(on: connection) { throw Poisoned(eventID: event.id) }
@@ -28,51 +28,50 @@ struct CountingConsumer: EventConsumer {
             """, logger: logger)
     }
 
-    struct Poisoned: Error, CustomStringConvertible {
-        var eventID: UUID
-        var description: String { "poisoned event \(eventID.lowercasedString) refused" }
+    public struct Poisoned: Error, CustomStringConvertible {
+        public var eventID: UUID
+        public var description: String { "poisoned event \(eventID.lowercasedString) refused" }
     }
 
     /// Whether poison events fail: a row in `poison_switch` (the test flips it to "cure" the consumer).
-    static func poisoned(on connection: PostgresConnection) async throws -> Bool {
+    public static func poisoned(on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query("SELECT count(*) FROM poison_switch", logger: TestServers.logger)
         for try await count in rows.decode(Int.self) { return count > 0 }
         return false
     }
 
-    static func runtime(_ pipeline: Pipeline, name: String, retryDelays: [Duration] = [.milliseconds(100), .milliseconds(200)]) throws -> DeclaringRuntime {
+    public static func runtime(_ pipeline: Pipeline, name: String, retryDelays: [Duration] = [.milliseconds(100), .milliseconds(200)]) throws -> DeclaringRuntime {
         DeclaringRuntime(runtime: try ConsumerRuntime(
             consumer: CountingConsumer(name: name), client: pipeline.client, amqp: pipeline.amqp,
             configuration: pipeline.consumerConfiguration(retryDelays: retryDelays), logger: TestServers.logger
         ), pipeline: pipeline)
     }
 
-    static func counted(_ pipeline: Pipeline) async throws -> Int {
+    public static func counted(_ pipeline: Pipeline) async throws -> Int {
         try await pipeline.database.count("counted")
     }
 
-    static func maxTimesApplied(_ pipeline: Pipeline) async throws -> Int {
+    public static func maxTimesApplied(_ pipeline: Pipeline) async throws -> Int {
         let rows = try await pipeline.client.query("SELECT coalesce(max(times), 0) FROM counted", logger: TestServers.logger)
         for try await times in rows.decode(Int.self) { return times }
         return 0
     }
 }
 
-import ServiceLifecycle
 
 /// A consumer runtime that creates the counting tables first, and lets a test wait until its queue exists
 /// (events published before that are routed nowhere).
-struct DeclaringRuntime: Service {
-    let runtime: ConsumerRuntime
-    let pipeline: Pipeline
+public struct DeclaringRuntime: Service {
+    public let runtime: ConsumerRuntime
+    public let pipeline: Pipeline
 
-    func run() async throws {
+    public func run() async throws {
         try await CountingConsumer.createTable(pipeline.client)
         try await pipeline.client.query("CREATE TABLE IF NOT EXISTS poison_switch (on_ boolean)", logger: TestServers.logger)
         try await runtime.run()
     }
 
-    func declared() async throws {
+    public func declared() async throws {
         try await AMQPConnection.withConnection(to: pipeline.amqp, name: "test-declare", logger: TestServers.logger) { connection in
             try await runtime.queues.declare(on: connection, bindings: runtime.consumer.bindings)
         }
@@ -80,5 +79,5 @@ struct DeclaringRuntime: Service {
         try await pipeline.client.query("CREATE TABLE IF NOT EXISTS poison_switch (on_ boolean)", logger: TestServers.logger)
     }
 
-    var counters: ConsumerRuntime.Counters { runtime.counters }
+    public var counters: ConsumerRuntime.Counters { runtime.counters }
 }

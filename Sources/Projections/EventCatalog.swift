@@ -30,7 +30,7 @@ public struct EventCatalog: Projection {
         }
         let keys = Array(counts.keys)
         let table = tables.physical("event_catalog")
-        try await connection.query("""
+        try await connection.checkedQuery("""
             INSERT INTO \(unescaped: table) AS catalog (account_id, event_type, event_count, last_position)
             SELECT * FROM unnest(\(keys.map(\.account))::uuid[], \(keys.map(\.type))::text[], \(keys.map { counts[$0]!.count })::int8[], \(keys.map { counts[$0]!.last })::int8[])
             ON CONFLICT (account_id, event_type) DO UPDATE

@@ -11,7 +11,8 @@ public protocol Projection: Sendable {
     /// Topic patterns on event types (`account.*`; `#` is every type).
     var eventTypes: [String] { get }
     var tables: [ProjectionTable] { get }
-    /// Applies events in log order to `tables`, inside a transaction on `connection`.
+    /// Applies events in log order to `tables`, inside a transaction on `connection` (statements through
+    /// `connection.checkedQuery`).
     func apply(_ events: [RecordedEvent], to tables: ProjectionTables, on connection: PostgresConnection, logger: Logger) async throws
 }
 

@@ -72,7 +72,7 @@ public struct ProjectionRebuilder: Sendable {
                 }
                 // The rest, and the swap, with live applies held off.
                 try await connection.inTransaction(logger: logger) { connection in
-                    try await connection.query("""
+                    try await connection.checkedQuery("""
                         INSERT INTO projections (name, generation) VALUES (\(projection.name), \(Int32(tables.generation))) ON CONFLICT DO NOTHING
                         """, logger: logger)
                     _ = try await ProjectionRegistry.lock(projection.name, on: connection, logger: logger)
@@ -108,7 +108,7 @@ public struct ProjectionRebuilder: Sendable {
     }
 
     private func withRebuildLock<T>(on connection: PostgresConnection, _ body: () async throws -> T) async throws -> T {
-        let rows = try await connection.query(
+        let rows = try await connection.checkedQuery(
             "SELECT pg_try_advisory_lock(hashtext('canopy.rebuild'), hashtext(\(projection.name)))", logger: logger
         )
         var acquired = false
@@ -125,6 +125,6 @@ public struct ProjectionRebuilder: Sendable {
     }
 
     private func unlock(on connection: PostgresConnection) async throws {
-        try await connection.query("SELECT pg_advisory_unlock(hashtext('canopy.rebuild'), hashtext(\(projection.name)))", logger: logger)
+        try await connection.checkedQuery("SELECT pg_advisory_unlock(hashtext('canopy.rebuild'), hashtext(\(projection.name)))", logger: logger)
     }
 }

@@ -33,7 +33,7 @@ enum ProjectionRegistry {
     /// The projection's row, locked until the transaction ends: live applies and a rebuild's swap take
     /// turns on it.
     static func lock(_ name: String, on connection: PostgresConnection, logger: Logger) async throws -> Entry? {
-        let rows = try await connection.query(
+        let rows = try await connection.checkedQuery(
             "SELECT generation, checkpoint, rebuilt_through FROM projections WHERE name = \(name) FOR UPDATE", logger: logger
         )
         for try await (generation, checkpoint, rebuiltThrough) in rows.decode((Int32, Int64, Int64).self) {
@@ -55,10 +55,10 @@ enum ProjectionRegistry {
     static func createTables(_ projection: any Projection, _ tables: ProjectionTables, on connection: PostgresConnection, logger: Logger) async throws {
         for table in projection.tables {
             let physical = tables.physical(table.name)
-            try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(physical)"), logger: logger)
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(physical) (account_id uuid NOT NULL, \(table.columns))"), logger: logger)
+            try await connection.checkedQuery(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(physical)"), logger: logger)
+            try await connection.checkedQuery(PostgresQuery(unsafeSQL: "CREATE TABLE \(physical) (account_id uuid NOT NULL, \(table.columns))"), logger: logger)
             for (index, columns) in table.indexes.enumerated() {
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE INDEX \(physical)_i\(index) ON \(physical) \(columns)"), logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: "CREATE INDEX \(physical)_i\(index) ON \(physical) \(columns)"), logger: logger)
             }
         }
     }
@@ -69,28 +69,28 @@ enum ProjectionRegistry {
         on connection: PostgresConnection, logger: Logger
     ) async throws {
         for table in projection.tables {
-            try await connection.query(PostgresQuery(unsafeSQL: "DROP VIEW IF EXISTS \(table.name)"), logger: logger)
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE VIEW \(table.name) AS SELECT * FROM \(tables.physical(table.name))"), logger: logger)
+            try await connection.checkedQuery(PostgresQuery(unsafeSQL: "DROP VIEW IF EXISTS \(table.name)"), logger: logger)
+            try await connection.checkedQuery(PostgresQuery(unsafeSQL: "CREATE VIEW \(table.name) AS SELECT * FROM \(tables.physical(table.name))"), logger: logger)
         }
-        try await connection.query("""
+        try await connection.checkedQuery("""
             INSERT INTO projections (name, generation, checkpoint, rebuilt_through, rebuilt_at)
             VALUES (\(projection.name), \(Int32(tables.generation)), \(position), \(position), now())
             ON CONFLICT (name) DO UPDATE SET generation = excluded.generation, checkpoint = greatest(projections.checkpoint, excluded.checkpoint),
                 rebuilt_through = excluded.rebuilt_through, rebuilt_at = now(), updated_at = now()
             """, logger: logger)
         // Inbox rows up to the rebuild's position tell nothing the position does not.
-        try await connection.query(
+        try await connection.checkedQuery(
             "DELETE FROM consumer_inbox WHERE consumer = \(projection.consumerName) AND position <= \(position)", logger: logger
         )
         if let previous {
             for table in projection.tables {
-                try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(ProjectionTables(generation: previous).physical(table.name))"), logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(ProjectionTables(generation: previous).physical(table.name))"), logger: logger)
             }
         }
     }
 
     static func advanceCheckpoint(_ name: String, to position: Int64, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.checkedQuery("""
             UPDATE projections SET checkpoint = greatest(checkpoint, \(position)), updated_at = now() WHERE name = \(name)
             """, logger: logger)
     }

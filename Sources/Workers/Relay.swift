@@ -80,7 +80,7 @@ public final class Relay: Service, Sendable {
     private func waitForLock(on connection: PostgresConnection) async throws {
         var announced = false
         while true {
-            let rows = try await connection.query(
+            let rows = try await connection.checkedQuery(
                 "SELECT pg_try_advisory_lock(hashtext('canopy.relay'), hashtext(\(configuration.name)))", logger: logger
             )
             for try await acquired in rows.decode(Bool.self) where acquired { return }
@@ -131,13 +131,13 @@ public final class Relay: Service, Sendable {
     }
 
     private func readCheckpoint(on connection: PostgresConnection) async throws -> Int64 {
-        let rows = try await connection.query("SELECT position FROM relay_checkpoints WHERE name = \(configuration.name)", logger: logger)
+        let rows = try await connection.checkedQuery("SELECT position FROM relay_checkpoints WHERE name = \(configuration.name)", logger: logger)
         for try await position in rows.decode(Int64.self) { return position }
         return 0
     }
 
     private func writeCheckpoint(_ position: Int64, on connection: PostgresConnection) async throws {
-        try await connection.query("""
+        try await connection.checkedQuery("""
             INSERT INTO relay_checkpoints (name, position) VALUES (\(configuration.name), \(position))
             ON CONFLICT (name) DO UPDATE SET position = greatest(relay_checkpoints.position, excluded.position), updated_at = now()
             """, logger: logger)

@@ -21,7 +21,7 @@ public struct CountingConsumer: EventConsumer {
         for event in events where event.data.filter({ $0 != " " }).contains(#""poison":true"#) {
             if try await Self.poisoned(on: connection) { throw Poisoned(eventID: event.id) }
         }
-        try await connection.query("""
+        try await connection.checkedQuery("""
             INSERT INTO counted (account_id, event_id, position, times)
             SELECT a, e, p, 1 FROM unnest(\(events.map(\.accountID))::uuid[], \(events.map(\.id))::uuid[], \(events.map(\.position))::int8[]) AS t(a, e, p)
             ON CONFLICT (event_id) DO UPDATE SET times = counted.times + 1
@@ -35,7 +35,7 @@ public struct CountingConsumer: EventConsumer {
 
     /// Whether poison events fail: a row in `poison_switch` (the test flips it to "cure" the consumer).
     public static func poisoned(on connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.query("SELECT count(*) FROM poison_switch", logger: TestServers.logger)
+        let rows = try await connection.checkedQuery("SELECT count(*) FROM poison_switch", logger: TestServers.logger)
         for try await count in rows.decode(Int.self) { return count > 0 }
         return false
     }

@@ -6,6 +6,7 @@ public import Logging
 public enum TestServers {
     public struct Missing: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// A URL to any database of the test PostgreSQL server (`CANOPY_TEST_DATABASE_URL`).

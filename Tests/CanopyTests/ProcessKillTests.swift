@@ -8,34 +8,6 @@ import Testing
 
 /// Real `canopy` processes killed with SIGKILL at random moments while writers append.
 @Suite struct ProcessKillTests {
-    /// Appends from `writers` concurrent writers until cancelled; returns how many appends succeeded.
-    func keepAppending(_ pipeline: Pipeline, writers: Int = 4) -> Task<Int, Never> {
-        Task {
-            await withTaskGroup(of: Int.self) { group in
-                for writer in 0..<writers {
-                    group.addTask {
-                        var appended = 0
-                        let account = UUID.v7()
-                        while !Task.isCancelled {
-                            do {
-                                _ = try await pipeline.store.append(AppendRequest(
-                                    stream: newStream(), accountID: account,
-                                    events: [event(["account.renamed", "user.granted", "run.started"][appended % 3], #"{"writer":\#(writer)}"#)]
-                                ))
-                                appended += 1
-                            } catch {
-                                try? await Task.sleep(for: .milliseconds(20))
-                            }
-                            try? await Task.sleep(for: .milliseconds(2))
-                        }
-                        return appended
-                    }
-                }
-                return await group.reduce(0, +)
-            }
-        }
-    }
-
     func scalar(_ sql: String, _ pipeline: Pipeline) async throws -> Int64 {
         let rows = try await pipeline.client.query(PostgresQuery(unsafeSQL: sql), logger: TestServers.logger)
         for try await value in rows.decode(Int64.self) { return value }
@@ -47,7 +19,7 @@ import Testing
             let counter = try CountingConsumer.runtime(pipeline, name: "counter")
             try await counter.declared()
             try await whileRunning([counter]) {
-                let writing = keepAppending(pipeline)
+                let writers = Writers(pipeline)
                 var checkpoints: [Int64] = []
                 for _ in 0..<20 {
                     let relay = try CanopyProcess.serve(["relay"], pipeline)
@@ -55,8 +27,7 @@ import Testing
                     await relay.kill9()
                     checkpoints.append(try await scalar("SELECT coalesce(max(position), 0) FROM relay_checkpoints", pipeline))
                 }
-                writing.cancel()
-                let appended = await writing.value
+                let appended = await writers.stop()
                 // The killed relays made progress (they were killed mid-stream, not before they started).
                 #expect(checkpoints.last! > 0)
                 #expect(Set(checkpoints).count > 5)
@@ -78,14 +49,13 @@ import Testing
         try await withPipeline { pipeline in
             try await whileRunning([pipeline.relay()]) {
                 try await pipeline.append(500, accounts: (0..<4).map { _ in UUID.v7() })
-                let writing = keepAppending(pipeline)
+                let writers = Writers(pipeline)
                 for _ in 0..<8 {
                     let projections = try CanopyProcess.serve(["projections"], pipeline)
                     try await Task.sleep(for: .milliseconds(Int.random(in: 400...1_500)))
                     await projections.kill9()
                 }
-                writing.cancel()
-                _ = await writing.value
+                _ = await writers.stop()
 
                 let survivor = try CanopyProcess.serve(["projections"], pipeline)
                 let head = try await pipeline.store.headPosition()

@@ -77,7 +77,8 @@ EOF
         PG_PORT=$(sed -n 4p "$dir/data/postmaster.pid")
     else
         PG_PORT=$(cat "$dir/port" 2>/dev/null || true)
-        if [ -z "$PG_PORT" ] || [ -n "$(ss -Htan "( sport = :$PG_PORT )" 2>/dev/null)" ]; then
+        # A port only in TIME_WAIT after a restart is still ours to listen on: look at listeners only.
+        if [ -z "$PG_PORT" ] || [ -n "$(ss -Htln "( sport = :$PG_PORT )" 2>/dev/null)" ]; then
             PG_PORT=$(free_port); echo "$PG_PORT" > "$dir/port"
         fi
         touch "$dir/postgres.log"
@@ -132,7 +133,7 @@ rabbit_start() {
     fi
     local p busy=""
     for p in $RABBIT_PORT $RABBIT_DIST_PORT $RABBIT_EPMD_PORT; do
-        [ -n "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ] && busy=1
+        [ -n "$(ss -Htln "( sport = :$p )" 2>/dev/null)" ] && busy=1
     done
     if [ -z "${RABBIT_PORT:-}" ] || [ -n "$busy" ]; then
         RABBIT_PORT=$(free_port); RABBIT_DIST_PORT=$(free_port); RABBIT_EPMD_PORT=$(free_port)

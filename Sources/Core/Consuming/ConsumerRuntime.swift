@@ -130,7 +130,7 @@ public final class ConsumerRuntime: Service, Sendable {
         guard !events.isEmpty else { return }
         let fresh = try await client.withConnection { connection in
             try await connection.inTransaction(logger: logger) { connection -> [RecordedEvent] in
-                let rows = try await connection.query("""
+                let rows = try await connection.checkedQuery("""
                     INSERT INTO consumer_inbox (consumer, event_id, position, account_id)
                     SELECT \(consumer.name), * FROM unnest(\(events.map(\.id))::uuid[], \(events.map(\.position))::int8[], \(events.map(\.accountID))::uuid[])
                     ON CONFLICT DO NOTHING

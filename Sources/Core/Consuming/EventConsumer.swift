@@ -11,6 +11,7 @@ public protocol EventConsumer: Sendable {
     var name: String { get }
     /// Topic patterns on event types: `account.*`, `#`.
     var bindings: [String] { get }
-    /// Applies events that this consumer has never applied, in delivery order.
+    /// Applies events that this consumer has never applied, in delivery order. Run statements with
+    /// `connection.checkedQuery` (see there why).
     func apply(_ events: [RecordedEvent], on connection: PostgresConnection, logger: Logger) async throws
 }

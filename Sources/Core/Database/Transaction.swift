@@ -1,20 +1,35 @@
 public import Logging
 public import PostgresNIO
 
+/// The connection went away (the server restarted, the network broke): try again later.
+public struct DatabaseConnectionClosed: Error, CustomStringConvertible {
+    public var description: String { "the database connection is closed" }
+}
+
 extension PostgresConnection {
+    /// A query that refuses to start on a closed connection. PostgresNIO 1.33 writes a query to a closed
+    /// channel, drops the write's failure and waits forever for the answer; a connection held across
+    /// statements (a transaction, a lock) meets that after a server restart. Every query on such a
+    /// connection goes through here, including those of consumers and projections.
+    @discardableResult
+    public func checkedQuery(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        guard !isClosed else { throw DatabaseConnectionClosed() }
+        return try await self.query(query, logger: logger)
+    }
+
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws. Unlike PostgresNIO's
     /// `withTransaction`, the body's own error comes out as it was thrown (callers tell a handler's failure
     /// from the database's by it).
     public func inTransaction<T>(logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await query("BEGIN", logger: logger)
+        try await checkedQuery("BEGIN", logger: logger)
         let result: T
         do {
             result = try await body(self)
         } catch {
-            _ = try? await query("ROLLBACK", logger: logger)
+            _ = try? await checkedQuery("ROLLBACK", logger: logger)
             throw error
         }
-        try await query("COMMIT", logger: logger)
+        try await checkedQuery("COMMIT", logger: logger)
         return result
     }
 }
@@ -23,6 +38,7 @@ extension PostgresConnection {
 /// shutting down or out of resources), as opposed to a statement the server refused: worth trying again
 /// later, never a reason to give up on the work.
 public func isDatabaseUnavailable(_ error: any Error) -> Bool {
+    if error is DatabaseConnectionClosed { return true }
     guard let error = error as? PSQLError else { return false }
     guard let state = error.serverInfo?[.sqlState] else { return true }
     // 08 connection exception, 57 operator intervention (admin shutdown, crash recovery), 53 resources.

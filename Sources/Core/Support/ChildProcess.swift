@@ -8,17 +8,17 @@ import Glibc
 /// Foundation's `Process` passes on this process's signal mask, in which the Swift runtime and NIO block
 /// SIGALRM among others; pgbench's `-T` relies on SIGALRM and then never stops. So: posix_spawn with an
 /// empty mask and default dispositions, reaped on a thread of its own, killed if it overstays.
-enum ChildProcess {
-    struct Outcome {
-        var exitCode: Int32
-        var output: String
+package enum ChildProcess {
+    package struct Outcome: Sendable {
+        package var exitCode: Int32
+        package var output: String
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
     }
 
-    static func run(_ path: String, _ arguments: [String], environment: [String: String], timeout: Duration) async throws -> Outcome {
+    package static func run(_ path: String, _ arguments: [String], environment: [String: String], timeout: Duration) async throws -> Outcome {
         let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("canopy-child-\(getpid())-\(UUID().uuidString).out")
         defer { try? FileManager.default.removeItem(at: outputFile) }
         let pid = try spawn(path, arguments, environment: environment, outputPath: outputFile.path)

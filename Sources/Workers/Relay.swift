@@ -19,6 +19,8 @@ public final class Relay: Service, Sendable {
         /// Names the checkpoint and the lock: relays of different names run side by side.
         public var name = "events"
         public var batchSize = 1_000
+        /// Batches published and awaiting confirms at once: the broker confirms one while the next is sent.
+        public var maxInFlightBatches = 2
         /// How often a waiting instance tries the lock.
         public var lockRetry: Duration = .milliseconds(250)
         public var connection = AMQPConnection.Configuration()
@@ -92,25 +94,47 @@ public final class Relay: Service, Sendable {
         }
     }
 
-    /// The active instance's loop. While one batch waits for its confirms, the next is read.
+    /// The active instance's loop: up to `maxInFlightBatches` batches published and awaiting their confirms
+    /// while the next is read; the checkpoint moves past a batch once it and every batch before it are
+    /// confirmed.
     private func relay(on connection: AMQPConnection, checkpointsOn lockConnection: PostgresConnection) async throws {
-        var checkpoint = try await readCheckpoint(on: lockConnection)
-        confirmedPosition.store(checkpoint, ordering: .relaxed)
-        var next = try await store.readAll(after: checkpoint, limit: configuration.batchSize)
-        while !Task.isCancelled {
-            guard let last = next.last else {
-                await store.waitForAppends(beyond: checkpoint)
-                next = try await store.readAll(after: checkpoint, limit: configuration.batchSize)
-                continue
+        let start = try await readCheckpoint(on: lockConnection)
+        confirmedPosition.store(start, ordering: .relaxed)
+        try await withThrowingTaskGroup(of: (sequence: Int, last: Int64, count: Int).self) { inFlight in
+            var readPosition = start
+            var sent = 0, confirmed = 0
+            var done: [Int: (last: Int64, count: Int)] = [:]
+            while !Task.isCancelled {
+                if sent - confirmed < configuration.maxInFlightBatches {
+                    let batch = try await store.readAll(after: readPosition, limit: configuration.batchSize)
+                    if let last = batch.last?.position {
+                        let sequence = sent
+                        sent += 1
+                        readPosition = last
+                        inFlight.addTask {
+                            try await self.publishUntilConfirmed(batch, on: connection)
+                            return (sequence, last, batch.count)
+                        }
+                        continue
+                    }
+                    if sent == confirmed {
+                        await store.waitForAppends(beyond: readPosition)
+                        continue
+                    }
+                }
+                guard let finished = try await inFlight.next() else { continue }
+                done[finished.sequence] = (finished.last, finished.count)
+                var advanced: (last: Int64, count: Int)?
+                while let next = done.removeValue(forKey: confirmed) {
+                    advanced = (next.last, (advanced?.count ?? 0) + next.count)
+                    confirmed += 1
+                }
+                if let advanced {
+                    try await writeCheckpoint(advanced.last, on: lockConnection)
+                    confirmedPosition.store(advanced.last, ordering: .relaxed)
+                    published.add(advanced.count, ordering: .relaxed)
+                }
             }
-            let batch = next
-            async let following = store.readAll(after: last.position, limit: configuration.batchSize)
-            try await publishUntilConfirmed(batch, on: connection)
-            checkpoint = last.position
-            try await writeCheckpoint(checkpoint, on: lockConnection)
-            confirmedPosition.store(checkpoint, ordering: .relaxed)
-            published.add(batch.count, ordering: .relaxed)
-            next = try await following
         }
     }
 

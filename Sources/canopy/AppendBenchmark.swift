@@ -18,11 +18,7 @@ struct AppendBenchmark {
     static let payload = #"{"agent_id":"0190f0c2-6d1e-7a3b-9c4d-5e6f7a8b9c0d","attendance_id":"0190f0c2-6d1e-7a3b-9c4d-5e6f7a8b9c0e","channel":"whatsapp","funnel_stage":"qualified","origin":"instagram_ads","quality_score":87,"response_seconds":42,"summary":"Customer asked about the premium plan, pricing sent, follow-up scheduled for Friday."}"#
 
     func prepare() async throws {
-        try await server.withConnection(logger: logger) { admin in
-            try await admin.query("DROP DATABASE IF EXISTS canopy_bench WITH (FORCE)", logger: logger)
-            try await admin.query("CREATE DATABASE canopy_bench", logger: logger)
-        }
-        try await Migrator(directory: Migrator.locateDirectory()).migrate(database, logger: logger)
+        _ = try await BenchEnvironment.freshDatabase("canopy_bench", on: server, logger: logger)
         try await database.withConnection(logger: logger) { bench in
             try await bench.query("CREATE TABLE pgbench_events (LIKE events INCLUDING ALL)", logger: logger)
             try await bench.query("CREATE SEQUENCE pgbench_positions", logger: logger)
@@ -56,16 +52,10 @@ struct AppendBenchmark {
     }
 
     func canopyEventsPerSecond(clients: Int) async throws -> Double {
-        let client = PostgresClient(configuration: try database.clientConfiguration(maxConnections: 16), backgroundLogger: logger)
         var configuration = EventStore.Configuration()
         configuration.maxInFlightBatches = inFlight
-        let store = EventStore(client: client, configuration: configuration, logger: logger)
         let account = UUID.v7()
-        return try await withThrowingTaskGroup(of: Void.self) { services in
-            services.addTask { await client.run() }
-            services.addTask { try await store.run() }
-            defer { services.cancelAll() }
-
+        return try await BenchEnvironment.withStore(database, configuration: configuration, logger: logger) { _, store in
             // Each client appends to a stream of its own with an exact expected version, as an aggregate would.
             let deadline = ContinuousClock.now + .seconds(1) + duration
             let start = deadline - duration

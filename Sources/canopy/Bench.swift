@@ -1,12 +1,13 @@
 import ArgumentParser
 import Core
+import Workers
 
 /// `canopy bench NAME`: each benchmark runs Canopy beside a physical reference in one run and prints ratios.
 /// `ops/bench NAME` starts private servers, builds in release mode and runs this.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks, each beside a physical reference.",
-        subcommands: [AppendBench.self]
+        subcommands: [AppendBench.self, RelayBench.self, EndToEndBench.self, RebuildBench.self]
     )
 }
 
@@ -43,6 +44,73 @@ struct AppendBench: AsyncParsableCommand {
             let reference = try await benchmark.pgbenchTPS(clients: clients)
             let canopy = try await benchmark.canopyEventsPerSecond(clients: clients)
             print("append c=\(clients): canopy \(Int(canopy)) ev/s, pgbench \(Int(reference)) tps, ratio \(String(format: "%.2f", canopy / reference))")
+        }
+    }
+}
+
+struct RelayBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relay",
+        abstract: "The relay publishing a seeded log, against the same bridge publishing the same messages from memory."
+    )
+
+    @OptionGroup var options: ServerOptions
+
+    @Option(help: "Events in the log.")
+    var events: Int = 100_000
+
+    @Option(help: "Messages per confirmed batch, on both sides.")
+    var batchSize: Int = Relay.Configuration().batchSize
+
+    func run() async throws {
+        try await CommandFailure.reporting {
+            let settings = try await Settings.resolve(options, defaultLogLevel: .warning)
+            let logger = Logs.bootstrap(level: settings.logLevel)
+            let result = try await RelayBenchmark(server: settings.database, amqp: settings.amqp, events: events, batchSize: batchSize, logger: logger).run()
+            print("relay: canopy \(Int(result.canopy)) ev/s, raw \(Int(result.raw)) msg/s, ratio \(String(format: "%.2f", result.canopy / result.raw))")
+        }
+    }
+}
+
+struct EndToEndBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "e2e",
+        abstract: "Latency from a committed append to the event applied by a projection, at half the highest sustained rate."
+    )
+
+    @OptionGroup var options: ServerOptions
+
+    @Option(help: "Seconds of each phase (finding the sustained rate, then measuring).")
+    var seconds: Int = 10
+
+    func run() async throws {
+        try await CommandFailure.reporting {
+            let settings = try await Settings.resolve(options, defaultLogLevel: .warning)
+            let logger = Logs.bootstrap(level: settings.logLevel)
+            let result = try await EndToEndBenchmark(server: settings.database, amqp: settings.amqp, duration: .seconds(seconds), logger: logger).run()
+            print("e2e: sustained \(Int(result.sustained)) ev/s at most; measuring at half")
+            print("e2e: p50 \(String(format: "%.1f", result.p50.seconds * 1_000)) ms, p99 \(String(format: "%.1f", result.p99.seconds * 1_000)) ms at \(Int(result.rate)) ev/s")
+        }
+    }
+}
+
+struct RebuildBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild",
+        abstract: "Rebuilding the event catalog from a seeded log, against PostgreSQL computing it in one GROUP BY."
+    )
+
+    @OptionGroup var options: ServerOptions
+
+    @Option(help: "Events in the log.")
+    var events: Int = 1_000_000
+
+    func run() async throws {
+        try await CommandFailure.reporting {
+            let settings = try await Settings.resolve(options, defaultLogLevel: .warning)
+            let logger = Logs.bootstrap(level: settings.logLevel)
+            let result = try await RebuildBenchmark(server: settings.database, events: events, logger: logger).run()
+            print("rebuild: canopy \(Int(result.canopy)) ev/s over \(events) events, GROUP BY \(Int(result.sql)) ev/s, ratio \(String(format: "%.2f", result.canopy / result.sql))")
         }
     }
 }

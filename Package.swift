@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Core", "Gateway", "CanopyTesting",
+                "Core", "Gateway", "Projections", "CanopyTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

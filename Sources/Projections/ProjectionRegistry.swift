@@ -33,19 +33,16 @@ enum ProjectionRegistry {
     /// The projection's row, locked until the transaction ends: live applies and a rebuild's swap take
     /// turns on it.
     static func lock(_ name: String, on connection: PostgresConnection, logger: Logger) async throws -> Entry? {
-        let rows = try await connection.checkedQuery(
+        try await first(connection.checkedQuery(
             "SELECT generation, checkpoint, rebuilt_through FROM projections WHERE name = \(name) FOR UPDATE", logger: logger
-        )
-        for try await (generation, checkpoint, rebuiltThrough) in rows.decode((Int32, Int64, Int64).self) {
-            return Entry(generation: Int(generation), checkpoint: checkpoint, rebuiltThrough: rebuiltThrough)
-        }
-        return nil
+        ))
     }
 
     static func entry(_ name: String, on client: PostgresClient, logger: Logger) async throws -> Entry? {
-        let rows = try await client.query(
-            "SELECT generation, checkpoint, rebuilt_through FROM projections WHERE name = \(name)", logger: logger
-        )
+        try await first(client.query("SELECT generation, checkpoint, rebuilt_through FROM projections WHERE name = \(name)", logger: logger))
+    }
+
+    private static func first(_ rows: PostgresRowSequence) async throws -> Entry? {
         for try await (generation, checkpoint, rebuiltThrough) in rows.decode((Int32, Int64, Int64).self) {
             return Entry(generation: Int(generation), checkpoint: checkpoint, rebuiltThrough: rebuiltThrough)
         }

@@ -51,27 +51,19 @@ public final class ProjectionRuntime: Service, Sendable {
     /// Declares the queue first, so that nothing committed from then on is missed, then builds the
     /// projection from the log if it never was.
     private func prepare(_ queues: ConsumerQueues) async throws {
-        var backoff = Backoff()
-        while true {
-            do {
-                try await AMQPConnection.withConnection(to: amqp, name: "canopy-projection-\(projection.name)-setup", logger: logger) { connection in
-                    try await queues.declare(on: connection, bindings: ProjectionConsumer.bindings)
-                }
-                if try await ProjectionRegistry.entry(projection.name, on: client, logger: logger) == nil {
-                    logger.info("building the projection from the log for the first time")
-                    _ = try await ProjectionRebuilder(projection: projection, store: store, client: client, logger: logger).rebuild()
-                }
-                if let entry = try await ProjectionRegistry.entry(projection.name, on: client, logger: logger) {
-                    applied.advance(to: entry.checkpoint)
-                }
-                return
-            } catch {
-                if Task.isCancelled { throw CancellationError() }
-                let delay = backoff.next()
-                logger.warning("projection setup failed; trying again", metadata: ["error": "\(describe(error))", "retry_in": "\(delay)"])
-                try await Task.sleep(for: delay)
+        let prepared: Void? = await retryingUntilCancelled("preparing the projection", logger: logger) {
+            try await AMQPConnection.withConnection(to: amqp, name: "canopy-projection-\(projection.name)-setup", logger: logger) { connection in
+                try await queues.declare(on: connection, bindings: ProjectionConsumer.bindings)
+            }
+            if try await ProjectionRegistry.entry(projection.name, on: client, logger: logger) == nil {
+                logger.info("building the projection from the log for the first time")
+                _ = try await ProjectionRebuilder(projection: projection, store: store, client: client, logger: logger).rebuild()
+            }
+            if let entry = try await ProjectionRegistry.entry(projection.name, on: client, logger: logger) {
+                applied.advance(to: entry.checkpoint)
             }
         }
+        if prepared == nil { throw CancellationError() }
     }
 
     /// Returns once the projection has applied the log up to `position` (true), or after `timeout` (false).

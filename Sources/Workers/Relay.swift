@@ -56,25 +56,16 @@ public final class Relay: Service, Sendable {
     }
 
     private func relayUntilCancelled() async {
-        var backoff = Backoff()
-        while !Task.isCancelled {
-            do {
-                try await database.withConnection(logger: logger) { lockConnection in
-                    try await waitForLock(on: lockConnection)
-                    logger.info("relay active")
-                    try await AMQPConnection.withConnection(
-                        to: amqp, name: "canopy-relay-\(configuration.name)", configuration: configuration.connection, logger: logger
-                    ) { connection in
-                        try await connection.declareExchange(configuration.topology.exchange, type: "topic")
-                        backoff.reset()
-                        try await relay(on: connection, checkpointsOn: lockConnection)
-                    }
+        _ = await retryingUntilCancelled("relaying", logger: logger) {
+            try await database.withConnection(logger: logger) { lockConnection in
+                try await waitForLock(on: lockConnection)
+                logger.info("relay active")
+                try await AMQPConnection.withConnection(
+                    to: amqp, name: "canopy-relay-\(configuration.name)", configuration: configuration.connection, logger: logger
+                ) { connection in
+                    try await connection.declareExchange(configuration.topology.exchange, type: "topic")
+                    try await relay(on: connection, checkpointsOn: lockConnection)
                 }
-            } catch {
-                if Task.isCancelled { return }
-                let delay = backoff.next()
-                logger.warning("relay interrupted; starting again", metadata: ["error": "\(describe(error))", "retry_in": "\(delay)"])
-                try? await Task.sleep(for: delay)
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Core
+import Logging
 import Workers
 
 /// `canopy bench NAME`: each benchmark runs Canopy beside a physical reference in one run and prints ratios.
@@ -32,12 +33,10 @@ struct AppendBench: AsyncParsableCommand {
     var pgbench: String = "/usr/lib/postgresql/15/bin/pgbench"
 
     func run() async throws {
-        try await CommandFailure.reporting { try await measure() }
+        try await CommandFailure.running(options) { settings, logger in try await measure(settings, logger) }
     }
 
-    private func measure() async throws {
-        let settings = try await Settings.resolve(options, defaultLogLevel: .warning)
-        let logger = Logs.bootstrap(level: settings.logLevel)
+    private func measure(_ settings: Settings, _ logger: Logger) async throws {
         let benchmark = AppendBenchmark(server: settings.database, duration: .seconds(seconds), pgbench: pgbench, inFlight: inFlight, logger: logger)
         try await benchmark.prepare()
         for clients in concurrency {
@@ -63,9 +62,7 @@ struct RelayBench: AsyncParsableCommand {
     var batchSize: Int = Relay.Configuration().batchSize
 
     func run() async throws {
-        try await CommandFailure.reporting {
-            let settings = try await Settings.resolve(options, defaultLogLevel: .warning)
-            let logger = Logs.bootstrap(level: settings.logLevel)
+        try await CommandFailure.running(options) { settings, logger in
             let result = try await RelayBenchmark(server: settings.database, amqp: settings.amqp, events: events, batchSize: batchSize, logger: logger).run()
             print("relay: canopy \(Int(result.canopy)) ev/s, raw \(Int(result.raw)) msg/s, ratio \(String(format: "%.2f", result.canopy / result.raw))")
         }
@@ -84,9 +81,7 @@ struct EndToEndBench: AsyncParsableCommand {
     var seconds: Int = 10
 
     func run() async throws {
-        try await CommandFailure.reporting {
-            let settings = try await Settings.resolve(options, defaultLogLevel: .warning)
-            let logger = Logs.bootstrap(level: settings.logLevel)
+        try await CommandFailure.running(options) { settings, logger in
             let result = try await EndToEndBenchmark(server: settings.database, amqp: settings.amqp, duration: .seconds(seconds), logger: logger).run()
             print("e2e: sustained \(Int(result.sustained)) ev/s at most; measuring at half")
             print("e2e: p50 \(String(format: "%.1f", result.p50.seconds * 1_000)) ms, p99 \(String(format: "%.1f", result.p99.seconds * 1_000)) ms at \(Int(result.rate)) ev/s")
@@ -106,9 +101,7 @@ struct RebuildBench: AsyncParsableCommand {
     var events: Int = 1_000_000
 
     func run() async throws {
-        try await CommandFailure.reporting {
-            let settings = try await Settings.resolve(options, defaultLogLevel: .warning)
-            let logger = Logs.bootstrap(level: settings.logLevel)
+        try await CommandFailure.running(options) { settings, logger in
             let result = try await RebuildBenchmark(server: settings.database, events: events, logger: logger).run()
             print("rebuild: canopy \(Int(result.canopy)) ev/s over \(events) events, GROUP BY \(Int(result.sql)) ev/s, ratio \(String(format: "%.2f", result.canopy / result.sql))")
         }

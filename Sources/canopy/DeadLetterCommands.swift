@@ -18,9 +18,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
         @Option(help: "Show at most this many.") var limit: Int = 100
 
         func run() async throws {
-            try await CommandFailure.reporting {
-                let settings = try await Settings.resolve(options, defaultLogLevel: .warning)
-                let logger = Logs.bootstrap(level: settings.logLevel)
+            try await CommandFailure.running(options) { settings, logger in
                 let parked = try await DeadLetters(consumer: consumer, amqp: settings.amqp, topology: settings.topology, logger: logger).list(limit: limit)
                 for letter in parked { print(DeadLetterCommand.line(letter)) }
                 print("\(parked.count) parked in \(consumer)")
@@ -36,9 +34,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
         @Option(help: "Only this event (its id).") var event: String?
 
         func run() async throws {
-            try await CommandFailure.reporting {
-                let settings = try await Settings.resolve(options, defaultLogLevel: .warning)
-                let logger = Logs.bootstrap(level: settings.logLevel)
+            try await CommandFailure.running(options) { settings, logger in
                 let replayed = try await DeadLetters(consumer: consumer, amqp: settings.amqp, topology: settings.topology, logger: logger).replay(eventID: event)
                 for letter in replayed { print("replayed \(DeadLetterCommand.line(letter))") }
                 print("\(replayed.count) replayed into \(consumer)")

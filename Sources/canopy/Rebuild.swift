@@ -1,6 +1,7 @@
 import ArgumentParser
 import Core
 import Foundation
+import Logging
 import Projections
 
 struct Rebuild: AsyncParsableCommand {
@@ -18,22 +19,20 @@ struct Rebuild: AsyncParsableCommand {
     var batchSize: Int = 10_000
 
     func run() async throws {
-        try await CommandFailure.reporting { try await rebuild() }
+        try await CommandFailure.running(options) { settings, logger in try await rebuild(settings, logger) }
     }
 
-    private func rebuild() async throws {
+    private func rebuild(_ settings: Settings, _ logger: Logger) async throws {
         guard let projection = KnownProjections.named(name) else {
             throw ValidationError("no projection named \(name); known: \(KnownProjections.all.map(\.name).joined(separator: ", "))")
         }
-        let settings = try await Settings.resolve(options, defaultLogLevel: .warning)
-        let logger = Logs.bootstrap(level: settings.logLevel)
         let result = try await settings.withClient(logger: logger) { client in
             var rebuilder = ProjectionRebuilder(projection: projection, store: EventStore(client: client, logger: logger), client: client, logger: logger)
             rebuilder.batchSize = batchSize
             let bar = ProgressLine(interactive: isatty(STDOUT_FILENO) != 0)
             return try await rebuilder.rebuild { bar.show($0) }
         }
-        print("rebuilt \(name): \(result.events) events in \(String(format: "%.2f", Double(result.elapsed.components.seconds) + Double(result.elapsed.components.attoseconds) / 1e18)) s, \(Int(result.eventsPerSecond)) ev/s (generation \(result.generation), through position \(result.position))")
+        print("rebuilt \(name): \(result.events) events in \(String(format: "%.2f", result.elapsed.seconds)) s, \(Int(result.eventsPerSecond)) ev/s (generation \(result.generation), through position \(result.position))")
     }
 }
 
@@ -46,7 +45,7 @@ final class ProgressLine: Sendable {
 
     func show(_ progress: ProjectionRebuilder.Progress) {
         let fraction = progress.head > 0 ? min(Double(progress.position) / Double(progress.head), 1) : 1
-        let seconds = Double(progress.elapsed.components.seconds) + Double(progress.elapsed.components.attoseconds) / 1e18
+        let seconds = progress.elapsed.seconds
         let rate = seconds > 0 ? Int(Double(progress.applied) / seconds) : 0
         let summary = "\(progress.position)/\(progress.head) events, \(rate) ev/s"
         if interactive {

@@ -105,4 +105,13 @@ struct CommandFailure: Error, CustomStringConvertible {
     static func reporting<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch { throw CommandFailure(description: describe(error)) }
     }
+
+    /// A tool command's frame: settings resolved (quiet logs by default), logging bootstrapped, failures
+    /// reported in one line.
+    static func running<T>(_ options: ServerOptions, _ body: (Settings, Logger) async throws -> T) async throws -> T {
+        try await reporting {
+            let settings = try await Settings.resolve(options, defaultLogLevel: .warning)
+            return try await body(settings, Logs.bootstrap(level: settings.logLevel))
+        }
+    }
 }

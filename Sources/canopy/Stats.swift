@@ -1,6 +1,7 @@
 import ArgumentParser
 import Core
 import Foundation
+import Logging
 import Projections
 
 struct Stats: AsyncParsableCommand {
@@ -12,16 +13,14 @@ struct Stats: AsyncParsableCommand {
     var accountID: String?
 
     func run() async throws {
-        try await CommandFailure.reporting { try await show() }
+        try await CommandFailure.running(options) { settings, logger in try await show(settings, logger) }
     }
 
-    private func show() async throws {
+    private func show(_ settings: Settings, _ logger: Logger) async throws {
         let account = try accountID.map { text in
             guard let id = UUID(uuidString: text) else { throw ValidationError("--account-id is not a UUID") }
             return id
         }
-        let settings = try await Settings.resolve(options, defaultLogLevel: .warning)
-        let logger = Logs.bootstrap(level: settings.logLevel)
         let entries = try await settings.withClient(logger: logger) { client in
             try await EventCatalog.read(accountID: account, on: client, logger: logger)
         }

@@ -68,26 +68,17 @@ public final class ConsumerRuntime: Service, Sendable {
     }
 
     private func consumeUntilCancelled() async {
-        var backoff = Backoff()
-        while !Task.isCancelled {
-            do {
-                try await AMQPConnection.withConnection(
-                    to: amqp, name: "canopy-consumer-\(consumer.name)", configuration: configuration.connection, logger: logger
-                ) { connection in
-                    try await queues.declare(on: connection, bindings: consumer.bindings)
-                    let deliveries = try await connection.consume(queue: queues.main, prefetch: configuration.prefetch)
-                    logger.debug("consuming", metadata: ["queue": "\(queues.main)"])
-                    backoff.reset()
-                    while !Task.isCancelled {
-                        let batch = try await deliveries.next(max: configuration.maxBatch)
-                        try await handle(batch, on: connection)
-                    }
+        _ = await retryingUntilCancelled("consuming", logger: logger) {
+            try await AMQPConnection.withConnection(
+                to: amqp, name: "canopy-consumer-\(consumer.name)", configuration: configuration.connection, logger: logger
+            ) { connection in
+                try await queues.declare(on: connection, bindings: consumer.bindings)
+                let deliveries = try await connection.consume(queue: queues.main, prefetch: configuration.prefetch)
+                logger.debug("consuming", metadata: ["queue": "\(queues.main)"])
+                while !Task.isCancelled {
+                    let batch = try await deliveries.next(max: configuration.maxBatch)
+                    try await handle(batch, on: connection)
                 }
-            } catch {
-                if Task.isCancelled { return }
-                let delay = backoff.next()
-                logger.warning("consumer interrupted; reconnecting", metadata: ["error": "\(describe(error))", "retry_in": "\(delay)"])
-                try? await Task.sleep(for: delay)
             }
         }
     }

@@ -5,7 +5,7 @@ import PostgresNIO
 import Workers
 
 /// The relay publishing a seeded log, beside the same bridge publishing the same messages straight from
-/// memory, in the same batches with confirms, to the same durable queue.
+/// memory, in the same batches with confirms (as many in flight), to the same durable queue.
 struct RelayBenchmark {
     let server: DatabaseURL
     let amqp: AMQPEndpoint
@@ -31,12 +31,12 @@ struct RelayBenchmark {
                 try await connection.bindQueue(queue, exchange: topology.exchange, routingKey: "#")
             }
 
-            let raw = try await rawMessagesPerSecond(messages, queue: queue)
-            try await purge(queue)
-
             var configuration = Relay.Configuration()
             configuration.topology = topology
             configuration.batchSize = batchSize
+            let raw = try await rawMessagesPerSecond(messages, queue: queue, inFlight: configuration.maxInFlightBatches)
+            try await purge(queue)
+
             let relay = Relay(store: store, database: database, amqp: amqp, configuration: configuration, logger: logger)
             let head = try await store.headPosition()
             let started = ContinuousClock.now
@@ -55,13 +55,20 @@ struct RelayBenchmark {
         }
     }
 
-    /// One batch at a time, each waiting for its confirms: what the relay does, minus the log.
-    private func rawMessagesPerSecond(_ messages: [AMQPMessage], queue: String) async throws -> Double {
+    /// The relay's pattern minus the log: batches of the same size, as many awaiting confirms at once.
+    private func rawMessagesPerSecond(_ messages: [AMQPMessage], queue: String, inFlight: Int) async throws -> Double {
         try await AMQPConnection.withConnection(to: amqp, name: "bench-raw", logger: logger) { connection in
+            let batches = stride(from: 0, to: messages.count, by: batchSize).map { Array(messages[$0..<min($0 + batchSize, messages.count)]) }
             let started = ContinuousClock.now
-            for start in stride(from: 0, to: messages.count, by: batchSize) {
-                let outcomes = try await connection.publish(Array(messages[start..<min(start + batchSize, messages.count)]))
-                guard outcomes.allSatisfy({ $0 == .confirmed }) else { throw BenchmarkFailure(description: "the broker refused messages") }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, batch) in batches.enumerated() {
+                    if index >= inFlight { try await group.next() }
+                    group.addTask {
+                        let outcomes = try await connection.publish(batch)
+                        guard outcomes.allSatisfy({ $0 == .confirmed }) else { throw BenchmarkFailure(description: "the broker refused messages") }
+                    }
+                }
+                try await group.waitForAll()
             }
             return Double(messages.count) / (ContinuousClock.now - started).seconds
         }

@@ -66,3 +66,27 @@ import Testing
         #expect(throws: EventMessages.Malformed.self) { try EventMessages.event(from: broken) }
     }
 }
+
+@Suite struct EventMetadataParserTests {
+    func decoded(_ text: String) throws -> EventMetadata {
+        try WireJSON.decoder().decode(EventMetadata.self, from: Data(text.utf8))
+    }
+
+    @Test func readsWhatJSONDecoderReadsAndLeavesTheRestToIt() throws {
+        let id = UUID.v7()
+        let texts = [
+            "{}", #"{"actor": "system:bench"}"#, #"{"actor":"user:x","request_id":"req-1"}"#,
+            #"{"acting_account_id": "\#(id.lowercasedString)", "actor": "api_key:k", "causation_id": "\#(id.lowercasedString)", "correlation_id": "\#(id.lowercasedString)", "impersonator_id": "\#(id.lowercasedString)", "request_id": "r"}"#,
+            #"{"actor": "quote \" inside", "request_id": "tab\tand \u00e9"}"#,  // escapes: the full decoder's
+            #"{"actor": null, "unknown": "ignored"}"#, #"{ "actor" : "spaced" , "request_id" : "x" }"#, #"{"actor": "ünïcødé ✓"}"#,
+        ]
+        for text in texts {
+            #expect(try EventMetadataParser.parse(text) == decoded(text), "\(text)")
+        }
+        #expect(EventMetadataParser.fastParse(texts[3]) != nil)  // the usual shape takes the fast path
+        #expect(EventMetadataParser.fastParse(texts[4]) == nil)
+        for broken in [#"{"actor": 1}"#, #"{"correlation_id": "not-a-uuid"}"#, #"{"actor": "x""#, "", "[]"] {
+            #expect(throws: (any Error).self) { try EventMetadataParser.parse(broken) }
+        }
+    }
+}

@@ -156,14 +156,13 @@ enum RecordedEventRows {
 
     static func collect(_ rows: PostgresRowSequence) async throws -> [RecordedEvent] {
         var events: [RecordedEvent] = []
-        let decoder = WireJSON.decoder()
         for try await (position, id, account, stream, version, type, schemaVersion, data, metadata, recordedAt) in rows.decode(
             (Int64, UUID, UUID, String, Int64, String, Int32, String, String, Date).self
         ) {
             events.append(RecordedEvent(
                 position: position, id: id, accountID: account, stream: try StreamName(parsing: stream),
                 streamVersion: version, type: type, schemaVersion: schemaVersion, data: data,
-                metadata: try decoder.decode(EventMetadata.self, from: Data(metadata.utf8)), recordedAt: recordedAt
+                metadata: try EventMetadataParser.parse(metadata), recordedAt: recordedAt
             ))
         }
         return events

@@ -86,9 +86,11 @@ enum ProjectionRegistry {
         }
     }
 
-    static func advanceCheckpoint(_ name: String, to position: Int64, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.checkedQuery("""
+    /// Moves the checkpoint forward (never back) and gives the row, locked until the transaction ends.
+    static func advanceCheckpoint(_ name: String, to position: Int64, on connection: PostgresConnection, logger: Logger) async throws -> Entry? {
+        try await first(connection.checkedQuery("""
             UPDATE projections SET checkpoint = greatest(checkpoint, \(position)), updated_at = now() WHERE name = \(name)
-            """, logger: logger)
+            RETURNING generation, checkpoint, rebuilt_through
+            """, logger: logger))
     }
 }

@@ -16,10 +16,12 @@ public final class ProjectionRuntime: Service, Sendable {
     private let logger: Logger
     /// The projection's checkpoint as this process knows it: advanced after each commit.
     private let applied = LogWatermark()
+    private let onApplied: @Sendable (Int64) -> Void
 
     public init(
         projection: any Projection, client: PostgresClient, store: EventStore, amqp: AMQPEndpoint,
-        consumer: ConsumerRuntime.Configuration = .init(), logger: Logger
+        consumer: ConsumerRuntime.Configuration = .init(), logger: Logger,
+        onApplied: @escaping @Sendable (_ position: Int64) -> Void = { _ in }
     ) throws {
         try ProjectionRegistry.validate(projection)
         self.projection = projection
@@ -30,6 +32,7 @@ public final class ProjectionRuntime: Service, Sendable {
         var logger = logger
         logger[metadataKey: "projection"] = "\(projection.name)"
         self.logger = logger
+        self.onApplied = onApplied
     }
 
     public var checkpoint: Int64 { applied.position }
@@ -38,8 +41,11 @@ public final class ProjectionRuntime: Service, Sendable {
         let runtime = try ConsumerRuntime(
             consumer: ProjectionConsumer(projection: projection), client: client, amqp: amqp,
             configuration: consumerConfiguration, logger: logger,
-            onCommit: { [applied] events in
-                if let last = events.map(\.position).max() { applied.advance(to: last) }
+            onCommit: { [applied, onApplied] events in
+                if let last = events.map(\.position).max() {
+                    applied.advance(to: last)
+                    onApplied(last)
+                }
             }
         )
         try await cancelWhenGracefulShutdown {
@@ -90,16 +96,15 @@ struct ProjectionConsumer: EventConsumer {
     var bindings: [String] { Self.bindings }
 
     func apply(_ events: [RecordedEvent], on connection: PostgresConnection, logger: Logger) async throws {
-        guard let entry = try await ProjectionRegistry.lock(projection.name, on: connection, logger: logger) else {
+        // Locks the row (a rebuild's swap waits for us, or we for it) and moves the checkpoint, in one trip.
+        let last = events.map(\.position).max() ?? 0
+        guard let entry = try await ProjectionRegistry.advanceCheckpoint(projection.name, to: last, on: connection, logger: logger) else {
             throw ProjectionRegistry.NotBuilt(description: "projection \(projection.name) has never been built")
         }
         // Events up to the last rebuild's position are in the tables already.
         let relevant = events.filter { $0.position > entry.rebuiltThrough && projection.reads($0.type) }
         if !relevant.isEmpty {
             try await projection.apply(relevant, to: ProjectionTables(generation: entry.generation), on: connection, logger: logger)
-        }
-        if let last = events.map(\.position).max() {
-            try await ProjectionRegistry.advanceCheckpoint(projection.name, to: last, on: connection, logger: logger)
         }
     }
 }

@@ -21,6 +21,9 @@ public final class Relay: Service, Sendable {
         public var batchSize = 1_000
         /// Batches published and awaiting confirms at once: the broker confirms one while the next is sent.
         public var maxInFlightBatches = 2
+        /// How often the checkpoint is written while events flow (and always once they stop): a crash
+        /// publishes again at most this much, and the database is spared a write per batch.
+        public var checkpointInterval: Duration = .milliseconds(100)
         /// How often a waiting instance tries the lock.
         public var lockRetry: Duration = .milliseconds(250)
         public var connection = AMQPConnection.Configuration()
@@ -48,7 +51,8 @@ public final class Relay: Service, Sendable {
 
     /// Events this instance published and the broker confirmed.
     public var publishedCount: Int { published.load(ordering: .relaxed) }
-    /// The checkpoint as this instance last wrote it.
+    /// How far the broker has confirmed this instance's publishes (written to the checkpoint within
+    /// `checkpointInterval`).
     public var checkpoint: Int64 { confirmedPosition.load(ordering: .relaxed) }
 
     public func run() async throws {
@@ -85,16 +89,30 @@ public final class Relay: Service, Sendable {
         }
     }
 
+    private enum Progress: Sendable {
+        case confirmed(sequence: Int, last: Int64, count: Int)
+        case appended
+    }
+
     /// The active instance's loop: up to `maxInFlightBatches` batches published and awaiting their confirms
     /// while the next is read; the checkpoint moves past a batch once it and every batch before it are
-    /// confirmed.
+    /// confirmed. Below the limit, it waits for whichever comes first: a confirm or a new append.
     private func relay(on connection: AMQPConnection, checkpointsOn lockConnection: PostgresConnection) async throws {
         let start = try await readCheckpoint(on: lockConnection)
         confirmedPosition.store(start, ordering: .relaxed)
-        try await withThrowingTaskGroup(of: (sequence: Int, last: Int64, count: Int).self) { inFlight in
+        try await withThrowingTaskGroup(of: Progress.self) { tasks in
             var readPosition = start
             var sent = 0, confirmed = 0
+            var waitingForAppends = false
             var done: [Int: (last: Int64, count: Int)] = [:]
+            var unsaved: Int64?
+            var saved = ContinuousClock.now
+            func save() async throws {
+                guard let position = unsaved else { return }
+                try await writeCheckpoint(position, on: lockConnection)
+                unsaved = nil
+                saved = .now
+            }
             while !Task.isCancelled {
                 if sent - confirmed < configuration.maxInFlightBatches {
                     let batch = try await store.readAll(after: readPosition, limit: configuration.batchSize)
@@ -102,28 +120,38 @@ public final class Relay: Service, Sendable {
                         let sequence = sent
                         sent += 1
                         readPosition = last
-                        inFlight.addTask {
+                        tasks.addTask {
                             try await self.publishUntilConfirmed(batch, on: connection)
-                            return (sequence, last, batch.count)
+                            return .confirmed(sequence: sequence, last: last, count: batch.count)
                         }
                         continue
                     }
-                    if sent == confirmed {
-                        await store.waitForAppends(beyond: readPosition)
-                        continue
+                    if !waitingForAppends {
+                        if sent == confirmed { try await save() }  // caught up: the checkpoint says so
+                        waitingForAppends = true
+                        let position = readPosition
+                        tasks.addTask {
+                            await self.store.waitForAppends(beyond: position)
+                            return .appended
+                        }
                     }
                 }
-                guard let finished = try await inFlight.next() else { continue }
-                done[finished.sequence] = (finished.last, finished.count)
+                guard let progress = try await tasks.next() else { continue }
+                guard case .confirmed(let sequence, let last, let count) = progress else {
+                    waitingForAppends = false
+                    continue
+                }
+                done[sequence] = (last, count)
                 var advanced: (last: Int64, count: Int)?
                 while let next = done.removeValue(forKey: confirmed) {
                     advanced = (next.last, (advanced?.count ?? 0) + next.count)
                     confirmed += 1
                 }
                 if let advanced {
-                    try await writeCheckpoint(advanced.last, on: lockConnection)
+                    unsaved = advanced.last
                     confirmedPosition.store(advanced.last, ordering: .relaxed)
                     published.add(advanced.count, ordering: .relaxed)
+                    if ContinuousClock.now - saved >= configuration.checkpointInterval { try await save() }
                 }
             }
         }

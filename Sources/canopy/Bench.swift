@@ -80,10 +80,13 @@ struct EndToEndBench: AsyncParsableCommand {
     @Option(help: "Seconds of each phase (finding the sustained rate, then measuring).")
     var seconds: Int = 10
 
+    @Option(help: "Measure at this rate (events/s) instead of half the highest sustained one.")
+    var rate: Double?
+
     func run() async throws {
         try await CommandFailure.running(options) { settings, logger in
-            let result = try await EndToEndBenchmark(server: settings.database, amqp: settings.amqp, duration: .seconds(seconds), logger: logger).run()
-            print("e2e: sustained \(Int(result.sustained)) ev/s at most; measuring at half")
+            let result = try await EndToEndBenchmark(server: settings.database, amqp: settings.amqp, duration: .seconds(seconds), fixedRate: rate, logger: logger).run()
+            if rate == nil { print("e2e: sustained \(Int(result.sustained)) ev/s at most; measuring at half") }
             print("e2e: p50 \(String(format: "%.1f", result.p50.seconds * 1_000)) ms, p99 \(String(format: "%.1f", result.p99.seconds * 1_000)) ms at \(Int(result.rate)) ev/s")
         }
     }

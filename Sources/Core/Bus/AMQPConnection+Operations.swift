@@ -25,10 +25,17 @@ extension AMQPConnection {
         }
     }
 
-    /// Acks a delivery (and, with `multiple`, every earlier unacked one on its channel).
+    /// Acks a delivery (and, with `multiple`, every earlier unacked one on its channel), once written.
     public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) async throws(AMQPError) {
         let channel = delivery.channel, tag = delivery.deliveryTag
         try await withWire { wire throws(AMQPError) in try wire.ack(channel: channel, deliveryTag: tag, multiple: multiple) }
+    }
+
+    /// The same, without waiting for the write: a consumer's next batch need not wait for the thread. An ack
+    /// that cannot be written fails the connection (and so the deliveries), and the broker redelivers.
+    public func ackSoon(_ delivery: AMQPDelivery, multiple: Bool = false) {
+        let channel = delivery.channel, tag = delivery.deliveryTag
+        send { loop throws(AMQPError) in try loop.wire.ack(channel: channel, deliveryTag: tag, multiple: multiple) }
     }
 
     /// Rejects a delivery: back to its queue, or (without requeue) to the queue's dead-letter exchange.

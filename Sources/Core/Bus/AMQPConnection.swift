@@ -154,6 +154,12 @@ public final class AMQPConnection: Sendable {
         return try result.get()
     }
 
+    /// Sends a command without waiting for it: if it fails, the connection fails, and whatever waits on the
+    /// connection (a consumer's deliveries) learns it from there.
+    func send(_ body: @escaping @Sendable (AMQPConnectionLoop) throws(AMQPError) -> Void) {
+        enqueue(Command(run: body, fail: { _ in }))
+    }
+
     private func enqueue(_ command: Command) {
         let refused = mailbox.withLock { mailbox -> AMQPError? in
             if let failure = mailbox.failure { return failure }

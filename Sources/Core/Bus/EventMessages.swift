@@ -48,7 +48,7 @@ public enum EventMessages {
         let stream: StreamName
         do { stream = try StreamName(parsing: try string("stream")) } catch { throw Malformed(description: "stream is not a stream name") }
         let metadata: EventMetadata
-        do { metadata = try WireJSON.decode(EventMetadata.self, from: try string("metadata")) } catch {
+        do { metadata = try EventMetadataParser.parse(try string("metadata")) } catch {
             throw Malformed(description: "metadata is not event metadata")
         }
         guard let data = String(validating: delivery.body, as: UTF8.self) else { throw Malformed(description: "the body is not UTF-8") }

@@ -108,7 +108,7 @@ public final class ConsumerRuntime: Service, Sendable {
                 }
             }
         }
-        try await connection.ack(last, multiple: true)
+        connection.ackSoon(last, multiple: true)
     }
 
     private struct HandlerFailure: Error {

@@ -49,15 +49,16 @@ public final class ProjectionRuntime: Service, Sendable {
             }
         )
         try await cancelWhenGracefulShutdown {
-            try await self.prepare(runtime.queues)
+            // Nil: shut down before it was ready, which is no failure.
+            guard await self.prepare(runtime.queues) != nil else { return }
             try await runtime.run()
         }
     }
 
     /// Declares the queue first, so that nothing committed from then on is missed, then builds the
     /// projection from the log if it never was.
-    private func prepare(_ queues: ConsumerQueues) async throws {
-        let prepared: Void? = await retryingUntilCancelled("preparing the projection", logger: logger) {
+    private func prepare(_ queues: ConsumerQueues) async -> Void? {
+        await retryingUntilCancelled("preparing the projection", logger: logger) {
             try await AMQPConnection.withConnection(to: amqp, name: "canopy-projection-\(projection.name)-setup", logger: logger) { connection in
                 try await queues.declare(on: connection, bindings: ProjectionConsumer.bindings)
             }
@@ -69,7 +70,6 @@ public final class ProjectionRuntime: Service, Sendable {
                 applied.advance(to: entry.checkpoint)
             }
         }
-        if prepared == nil { throw CancellationError() }
     }
 
     /// Returns once the projection has applied the log up to `position` (true), or after `timeout` (false).

@@ -50,8 +50,11 @@ struct RelayBenchmark {
                 while let next = try await group.next() { if let next { return next } }
                 throw BenchmarkFailure(description: "the relay stopped before publishing the log")
             }
+            try await purge(queue)
+            // The broker's speed drifts within a run: the reference is the better of a run before and after.
+            let rawAfter = try await rawMessagesPerSecond(messages, queue: queue, inFlight: configuration.maxInFlightBatches)
             try await deleteQueue(queue)
-            return Result(canopy: Double(events) / elapsed.seconds, raw: raw)
+            return Result(canopy: Double(events) / elapsed.seconds, raw: max(raw, rawAfter))
         }
     }
 

@@ -59,15 +59,14 @@ public struct CountingConsumer: EventConsumer {
 }
 
 
-/// A consumer runtime that creates the counting tables first, and lets a test wait until its queue exists
-/// (events published before that are routed nowhere).
+/// A consumer runtime whose `declared()` creates the counting tables and its queues: a test calls it before
+/// running the runtime or appending (events published before the queue exists are routed nowhere).
 public struct DeclaringRuntime: Service {
     public let runtime: ConsumerRuntime
     public let pipeline: Pipeline
 
+    /// Call `declared()` first.
     public func run() async throws {
-        try await CountingConsumer.createTable(pipeline.client)
-        try await pipeline.client.query("CREATE TABLE IF NOT EXISTS poison_switch (on_ boolean)", logger: TestServers.logger)
         try await runtime.run()
     }
 

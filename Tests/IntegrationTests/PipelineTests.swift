@@ -62,8 +62,8 @@ import Workers
         try await withPipeline { pipeline in
             let first = pipeline.relay(), second = pipeline.relay()
             let counter = try CountingConsumer.runtime(pipeline, name: "takeover")
+            try await counter.declared()
             try await whileRunning([counter]) {
-                try await counter.declared()
                 let firstTask = Task { try await first.run() }
                 let head = try await pipeline.append(100, accounts: [UUID.v7()])
                 #expect(try await eventually { first.checkpoint == head })

@@ -1,0 +1,65 @@
+public import Foundation
+
+/// What deciding an account command needs to know of the tree: each account's parent, status, roles and
+/// tenant, and each tenant's owner. Built by folding account and tenant events; pure.
+public struct AccountDirectory: Sendable, Hashable {
+    public struct Account: Sendable, Hashable {
+        public var id: UUID
+        /// Nil only for the master account.
+        public var parentID: UUID?
+        public var name: String
+        public var roles: Set<AccountRole>
+        public var tenantID: UUID
+        public var suspended: Bool
+    }
+
+    public private(set) var accounts: [UUID: Account] = [:]
+    /// Tenant → the account that owns it.
+    public private(set) var tenantOwners: [UUID: UUID] = [:]
+
+    public init() {}
+
+    public init(_ events: [AccountEvent]) {
+        self.init()
+        for event in events { apply(event) }
+    }
+
+    public mutating func apply(_ event: AccountEvent) {
+        switch event {
+        case .created(let created):
+            accounts[created.accountID] = Account(
+                id: created.accountID, parentID: created.parentID, name: created.name, roles: Set(created.roles),
+                tenantID: created.tenantID, suspended: false
+            )
+            if created.parentID == nil { tenantOwners[created.tenantID] = created.accountID }
+        case .tenantCreated(let tenant):
+            tenantOwners[tenant.tenantID] = tenant.ownerAccountID
+        case .suspended(let suspended):
+            accounts[suspended.accountID]?.suspended = true
+        case .reactivated(let reactivated):
+            accounts[reactivated.accountID]?.suspended = false
+        }
+    }
+
+    /// From the account up to the master, the account itself first; empty for an unknown account.
+    public func path(from id: UUID) -> [Account] {
+        var path: [Account] = []
+        var next: UUID? = id
+        while let current = next, let account = accounts[current], path.count <= accounts.count {
+            path.append(account)
+            next = account.parentID
+        }
+        return path
+    }
+
+    /// Whether `descendant` is `ancestor` or lies below it.
+    public func isWithin(_ descendant: UUID, of ancestor: UUID) -> Bool {
+        path(from: descendant).contains { $0.id == ancestor }
+    }
+
+    /// Active means: it and every account above it are not suspended.
+    public func isActive(_ id: UUID) -> Bool {
+        let path = path(from: id)
+        return !path.isEmpty && path.allSatisfy { !$0.suspended }
+    }
+}

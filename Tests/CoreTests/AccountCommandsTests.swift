@@ -1,0 +1,197 @@
+@testable import Core
+import Foundation
+import Testing
+
+/// The account tree's rules: given these events, when this command, then these events or this error.
+@Suite struct AccountCommandsTests {
+    let master = UUID.v7(), platformTenant = UUID.v7(), rootUser = UUID.v7()
+
+    var bootstrapped: [AccountEvent] {
+        [.created(AccountCreated(accountID: master, parentID: nil, name: "crontech", roles: AccountRole.allCases, tenantID: platformTenant, ownerUserID: rootUser))]
+    }
+
+    func child(_ id: UUID, of parent: UUID, roles: [AccountRole], tenant: UUID? = nil) -> AccountEvent {
+        .created(AccountCreated(accountID: id, parentID: parent, name: "child", roles: roles, tenantID: tenant ?? platformTenant, ownerUserID: .v7()))
+    }
+
+    /// Given `given`, when `when`: the events it decides, or the error it refuses with.
+    func then(_ given: [AccountEvent], _ when: (AccountDirectory) throws -> [AccountEvent]) -> Result<[AccountEvent], IdentityError> {
+        do { return .success(try when(AccountDirectory(given))) } catch let error as IdentityError { return .failure(error) } catch {
+            Issue.record("not an IdentityError: \(error)")
+            return .failure(IdentityError(.accountNotFound, "unexpected"))
+        }
+    }
+
+    func errorCode(_ result: Result<[AccountEvent], IdentityError>) -> IdentityError.Code? {
+        if case .failure(let error) = result { error.code } else { nil }
+    }
+
+    @Test func bootstrapMakesTheMasterWithEveryRoleOnce() throws {
+        let events = try AccountCommands.bootstrap(AccountDirectory(), accountID: master, name: "crontech", tenantID: platformTenant, ownerUserID: rootUser)
+        #expect(events == bootstrapped)
+        #expect(errorCode(then(bootstrapped) { try AccountCommands.bootstrap($0, accountID: .v7(), name: "again", tenantID: .v7(), ownerUserID: rootUser) }) == .alreadyExists)
+    }
+
+    @Test func anAccountAdminCreatesASubAccountOnItsOwnTenant() throws {
+        let id = UUID.v7(), owner = UUID.v7()
+        let result = then(bootstrapped) {
+            try AccountCommands.createSubAccount($0, creator: master, accountID: id, name: "Reseller", roles: [.accountAdmin, .userAdmin], tenantID: platformTenant, ownerUserID: owner)
+        }
+        #expect(try result.get() == [.created(AccountCreated(accountID: id, parentID: master, name: "Reseller", roles: [.accountAdmin, .userAdmin], tenantID: platformTenant, ownerUserID: owner))])
+    }
+
+    @Test func withoutAccountAdminThereAreNoSubAccounts() {
+        let reseller = UUID.v7()
+        let result = then(bootstrapped + [child(reseller, of: master, roles: [.userAdmin])]) {
+            try AccountCommands.createSubAccount($0, creator: reseller, accountID: .v7(), name: "x", roles: [], tenantID: platformTenant, ownerUserID: .v7())
+        }
+        #expect(errorCode(result) == .roleRequired)
+    }
+
+    @Test(arguments: [
+        // (the creator's roles, the role it tries to give, allowed)
+        ([AccountRole.accountAdmin], AccountRole.accountAdmin, false),
+        ([.accountAdmin, .subAccountAdmin], .accountAdmin, true),
+        ([.accountAdmin], .tenantAdmin, false),
+        ([.accountAdmin, .subAccountTenant], .tenantAdmin, true),
+        ([.accountAdmin], .userAdmin, false),
+        ([.accountAdmin, .userAdmin], .userAdmin, true),
+        ([.accountAdmin, .tenantAdmin], .subAccountTenant, false),
+        ([.accountAdmin, .automationManager], .automationManager, true),
+    ])
+    func rolesNeverGoBeyondWhatTheParentHolds(creatorRoles: [AccountRole], given role: AccountRole, allowed: Bool) {
+        let reseller = UUID.v7()
+        let result = then(bootstrapped + [child(reseller, of: master, roles: creatorRoles)]) {
+            try AccountCommands.createSubAccount($0, creator: reseller, accountID: .v7(), name: "x", roles: [role], tenantID: platformTenant, ownerUserID: .v7())
+        }
+        #expect(allowed ? (try? result.get())?.count == 1 : errorCode(result) == .roleNotGrantable)
+    }
+
+    @Test func aSubAccountIsBoundToTheCreatorsTenantOrOneItOwnsAndNoOther() throws {
+        let reseller = UUID.v7(), resellerTenant = UUID.v7(), otherTenant = UUID.v7()
+        let given = bootstrapped + [
+            child(reseller, of: master, roles: [.accountAdmin, .tenantAdmin]),
+            .tenantCreated(TenantCreated(tenantID: resellerTenant, ownerAccountID: reseller, primaryDomain: "app.reseller.example")),
+            .tenantCreated(TenantCreated(tenantID: otherTenant, ownerAccountID: master, primaryDomain: "other.example")),
+        ]
+        for (tenant, allowed) in [(platformTenant, true), (resellerTenant, true), (otherTenant, false), (UUID.v7(), false)] {
+            let result = then(given) {
+                try AccountCommands.createSubAccount($0, creator: reseller, accountID: .v7(), name: "client", roles: [], tenantID: tenant, ownerUserID: .v7())
+            }
+            #expect(allowed ? (try? result.get()) != nil : errorCode(result) == .tenantNotUsable)
+        }
+    }
+
+    @Test func aSuspendedAccountOrOneBelowASuspendedOneCreatesNothing() {
+        let reseller = UUID.v7(), client = UUID.v7()
+        let given = bootstrapped + [
+            child(reseller, of: master, roles: [.accountAdmin, .subAccountAdmin]), child(client, of: reseller, roles: [.accountAdmin]),
+            .suspended(AccountSuspended(accountID: reseller, byAccountID: master)),
+        ]
+        for creator in [reseller, client] {
+            let result = then(given) {
+                try AccountCommands.createSubAccount($0, creator: creator, accountID: .v7(), name: "x", roles: [], tenantID: platformTenant, ownerUserID: .v7())
+            }
+            #expect(errorCode(result) == .accountSuspended)
+        }
+    }
+
+    @Test func aParentReachesDownNeverUpNorSideways() throws {
+        let reseller = UUID.v7(), client = UUID.v7(), sibling = UUID.v7()
+        let given = bootstrapped + [
+            child(reseller, of: master, roles: [.accountAdmin, .subAccountAdmin]), child(client, of: reseller, roles: [.accountAdmin]),
+            child(sibling, of: master, roles: [.accountAdmin]),
+        ]
+        // Down, two levels: allowed.
+        #expect(try then(given) { try AccountCommands.suspend($0, by: master, account: client) }.get()
+                == [.suspended(AccountSuspended(accountID: client, byAccountID: master))])
+        // Up, sideways, itself, unknown: all the same "not found", which tells nothing.
+        for (actor, target) in [(client, reseller), (client, master), (reseller, sibling), (reseller, reseller), (reseller, UUID.v7())] {
+            #expect(errorCode(then(given) { try AccountCommands.suspend($0, by: actor, account: target) }) == .accountNotFound)
+        }
+    }
+
+    @Test func suspensionCoversTheSubtreeUntilReactivated() throws {
+        let reseller = UUID.v7(), client = UUID.v7()
+        var directory = AccountDirectory(bootstrapped + [
+            child(reseller, of: master, roles: [.accountAdmin, .subAccountAdmin]), child(client, of: reseller, roles: []),
+        ])
+        for event in try AccountCommands.suspend(directory, by: master, account: reseller) { directory.apply(event) }
+        #expect(!directory.isActive(reseller) && !directory.isActive(client) && directory.isActive(master))
+        #expect(try AccountCommands.suspend(directory, by: master, account: reseller).isEmpty)  // twice: nothing new
+        for event in try AccountCommands.reactivate(directory, by: master, account: reseller) { directory.apply(event) }
+        #expect(directory.isActive(client))
+        #expect(errorCode(then(bootstrapped + [child(reseller, of: master, roles: [])]) {
+            try AccountCommands.reactivate($0, by: master, account: reseller)
+        }) == .accountNotSuspended)
+    }
+
+    @Test func badNamesAreRefusedAndNothingIsDecided() {
+        for name in ["", " padded ", String(repeating: "a", count: 121), "tab\there"] {
+            let result = then(bootstrapped) {
+                try AccountCommands.createSubAccount($0, creator: master, accountID: .v7(), name: name, roles: [], tenantID: platformTenant, ownerUserID: .v7())
+            }
+            #expect(errorCode(result) == .invalidName, "\(name)")
+        }
+    }
+
+    @Test func pathsRunFromAnAccountUpToTheMaster() {
+        let reseller = UUID.v7(), client = UUID.v7()
+        let directory = AccountDirectory(bootstrapped + [child(reseller, of: master, roles: []), child(client, of: reseller, roles: [])])
+        #expect(directory.path(from: client).map(\.id) == [client, reseller, master])
+        #expect(directory.isWithin(client, of: master) && directory.isWithin(client, of: client) && !directory.isWithin(reseller, of: client))
+        #expect(directory.path(from: .v7()).isEmpty)
+    }
+}
+
+/// Effective permissions: reach down the tree, scopes, suspension.
+@Suite struct AccessCheckTests {
+    let master = UUID.v7(), reseller = UUID.v7(), client = UUID.v7(), sibling = UUID.v7(), tenant = UUID.v7()
+    let user = UUID.v7()
+
+    var directory: AccountDirectory {
+        AccountDirectory([
+            .created(AccountCreated(accountID: master, parentID: nil, name: "m", roles: AccountRole.allCases, tenantID: tenant, ownerUserID: .v7())),
+            .created(AccountCreated(accountID: reseller, parentID: master, name: "r", roles: [.accountAdmin], tenantID: tenant, ownerUserID: .v7())),
+            .created(AccountCreated(accountID: client, parentID: reseller, name: "c", roles: [], tenantID: tenant, ownerUserID: .v7())),
+            .created(AccountCreated(accountID: sibling, parentID: master, name: "s", roles: [], tenantID: tenant, ownerUserID: .v7())),
+        ])
+    }
+
+    func allows(_ groups: [PermissionGroup], in acting: UUID, _ permission: Permission, on account: UUID, owner: UUID? = nil,
+                directory: AccountDirectory? = nil) -> Bool {
+        AccessCheck.allows(directory ?? self.directory, user: user, groups: groups, actingIn: acting, permission: permission,
+                           on: .init(accountID: account, ownerUserID: owner))
+    }
+
+    @Test func anAdminReachesItsSubtreeAndNothingAboveOrBeside() {
+        #expect(allows([.admin], in: reseller, .automationsManage, on: reseller))
+        #expect(allows([.admin], in: reseller, .automationsManage, on: client))
+        #expect(!allows([.admin], in: reseller, .automationsManage, on: master))
+        #expect(!allows([.admin], in: reseller, .automationsManage, on: sibling))
+        #expect(!allows([.admin], in: reseller, .impersonate, on: client))  // Super Admin only
+        #expect(allows([.superAdmin], in: master, .impersonate, on: client))
+    }
+
+    @Test func scopesNarrowWhatAGroupReaches() {
+        #expect(allows([.manager], in: reseller, .usersEdit, on: reseller))
+        #expect(!allows([.manager], in: reseller, .usersEdit, on: client))  // account scope: not below
+        #expect(!allows([.manager], in: reseller, .usersGrant, on: reseller))  // a Manager does not change groups
+        #expect(allows([.agent], in: client, .attendancesRead, on: client, owner: user))
+        #expect(!allows([.agent], in: client, .attendancesRead, on: client, owner: .v7()))  // someone else's
+        #expect(!allows([.agent], in: client, .attendancesRead, on: client))
+        #expect(!allows([], in: reseller, .accountsRead, on: reseller))  // no group, nothing
+    }
+
+    @Test func suspensionOnThePathStopsEverything() {
+        var suspended = directory
+        suspended.apply(.suspended(AccountSuspended(accountID: reseller, byAccountID: master)))
+        #expect(!allows([.admin], in: reseller, .accountsRead, on: reseller, directory: suspended))
+        #expect(!allows([.admin], in: client, .accountsRead, on: client, directory: suspended))
+        // The master still works beside the suspended subtree; inside it, it may only see and reactivate.
+        #expect(allows([.admin], in: master, .automationsManage, on: sibling, directory: suspended))
+        #expect(!allows([.admin], in: master, .automationsManage, on: client, directory: suspended))
+        #expect(allows([.admin], in: master, .accountsRead, on: client, directory: suspended))
+        #expect(allows([.admin], in: master, .accountsSuspend, on: reseller, directory: suspended))
+    }
+}

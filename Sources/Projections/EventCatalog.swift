@@ -54,20 +54,20 @@ public struct EventCatalog: Projection {
 
     /// What the catalog says, for one account or all, ordered by account then type.
     public static func read(accountID: UUID? = nil, on client: PostgresClient, logger: Logger) async throws -> [Entry] {
-        let rows = if let accountID {
-            try await client.query("""
-                SELECT account_id, event_type, event_count, last_position FROM event_catalog
-                WHERE account_id = \(accountID) ORDER BY event_type
-                """, logger: logger)
+        let query: PostgresQuery = if let accountID {
+            """
+            SELECT account_id, event_type, event_count, last_position FROM event_catalog
+            WHERE account_id = \(accountID) ORDER BY event_type
+            """
         } else {
-            try await client.query(
-                "SELECT account_id, event_type, event_count, last_position FROM event_catalog ORDER BY account_id, event_type", logger: logger
-            )
+            "SELECT account_id, event_type, event_count, last_position FROM event_catalog ORDER BY account_id, event_type"
         }
-        var entries: [Entry] = []
-        for try await (account, type, count, last) in rows.decode((UUID, String, Int64, Int64).self) {
-            entries.append(Entry(accountID: account, eventType: type, eventCount: count, lastPosition: last))
+        return try await client.checkedQuery(query, logger: logger) { rows in
+            var entries: [Entry] = []
+            for try await (account, type, count, last) in rows.decode((UUID, String, Int64, Int64).self) {
+                entries.append(Entry(accountID: account, eventType: type, eventCount: count, lastPosition: last))
+            }
+            return entries
         }
-        return entries
     }
 }

@@ -39,7 +39,7 @@ enum ProjectionRegistry {
     }
 
     static func entry(_ name: String, on client: PostgresClient, logger: Logger) async throws -> Entry? {
-        try await first(client.query("SELECT generation, checkpoint, rebuilt_through FROM projections WHERE name = \(name)", logger: logger))
+        try await client.checkedQuery("SELECT generation, checkpoint, rebuilt_through FROM projections WHERE name = \(name)", logger: logger, first)
     }
 
     private static func first(_ rows: PostgresRowSequence) async throws -> Entry? {

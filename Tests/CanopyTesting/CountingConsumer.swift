@@ -52,9 +52,10 @@ public struct CountingConsumer: EventConsumer {
     }
 
     public static func maxTimesApplied(_ pipeline: Pipeline) async throws -> Int {
-        let rows = try await pipeline.client.query("SELECT coalesce(max(times), 0) FROM counted", logger: TestServers.logger)
-        for try await times in rows.decode(Int.self) { return times }
-        return 0
+        try await pipeline.client.checkedQuery("SELECT coalesce(max(times), 0) FROM counted", logger: TestServers.logger) { rows in
+            for try await times in rows.decode(Int.self) { return times }
+            return 0
+        }
     }
 }
 

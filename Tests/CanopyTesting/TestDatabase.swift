@@ -21,9 +21,10 @@ public struct TestDatabase: Sendable {
 
     /// Rows in `table`: how tests prove that refused input changed nothing.
     public func count(_ table: String) async throws -> Int {
-        let rows = try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"), logger: TestServers.logger)
-        for try await count in rows.decode(Int.self) { return count }
-        return 0
+        try await client.checkedQuery(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"), logger: TestServers.logger) { rows in
+            for try await count in rows.decode(Int.self) { return count }
+            return 0
+        }
     }
 
     /// Runs `body` with a fresh database and a running pool, then drops the database.

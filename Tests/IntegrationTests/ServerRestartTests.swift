@@ -20,7 +20,9 @@ import Testing
         #expect(outcome.exitCode == 0, "restart-server \(server) failed: \(outcome.output)")
     }
 
-    @Test func brokerAndDatabaseRestartMidStreamAndEverythingResumes() async throws {
+    // Bounded: a hang (a statement waiting forever on a connection the restart closed) fails, not stalls.
+    @Test(.timeLimit(.minutes(3)))
+    func brokerAndDatabaseRestartMidStreamAndEverythingResumes() async throws {
         try await withPipeline { pipeline in
             let counter = try CountingConsumer.runtime(pipeline, name: "restart-counter")
             try await counter.declared()

@@ -17,6 +17,14 @@ extension PostgresConnection {
         return try await self.query(query, logger: logger)
     }
 
+    /// A prepared statement, likewise refused on a closed connection.
+    public func checkedExecute<Statement: PostgresPreparedStatement>(
+        _ statement: Statement, logger: Logger
+    ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, Statement.Row> {
+        guard !isClosed else { throw DatabaseConnectionClosed() }
+        return try await execute(statement, logger: logger)
+    }
+
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws. Unlike PostgresNIO's
     /// `withTransaction`, the body's own error comes out as it was thrown (callers tell a handler's failure
     /// from the database's by it).
@@ -31,6 +39,14 @@ extension PostgresConnection {
         }
         try await checkedQuery("COMMIT", logger: logger)
         return result
+    }
+}
+
+extension PostgresClient {
+    /// A query on a pooled connection, its rows read by `read` while the connection is lent. The pool can
+    /// lend a connection the server closed a moment ago; this refuses it rather than wait forever.
+    public func checkedQuery<T>(_ query: PostgresQuery, logger: Logger, _ read: (PostgresRowSequence) async throws -> T) async throws -> T {
+        try await withConnection { connection in try await read(connection.checkedQuery(query, logger: logger)) }
     }
 }
 

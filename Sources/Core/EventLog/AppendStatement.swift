@@ -60,7 +60,7 @@ package struct AppendStatement: PostgresPreparedStatement {
     package static func run(
         _ requests: [AppendRequest], on connection: PostgresConnection, logger: Logger
     ) async throws -> [Result<AppendResult, EventLogError>] {
-        try await outcomes(of: connection.execute(AppendStatement(requests), logger: logger), for: requests)
+        try await outcomes(of: connection.checkedExecute(AppendStatement(requests), logger: logger), for: requests)
     }
 
     package static func outcomes(

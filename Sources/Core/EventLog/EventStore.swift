@@ -73,25 +73,26 @@ public final class EventStore: Service, Sendable {
 
     /// The position of the last committed event (0 for an empty log).
     public func headPosition() async throws -> Int64 {
-        let rows = try await client.query("SELECT position FROM event_log_head", logger: logger)
-        for try await position in rows.decode(Int64.self) { return position }
-        return 0
+        try await client.checkedQuery("SELECT position FROM event_log_head", logger: logger) { rows in
+            for try await position in rows.decode(Int64.self) { return position }
+            return 0
+        }
     }
 
     /// Events after `position`, in log order.
     public func readAll(after position: Int64, limit: Int = 1_000) async throws -> [RecordedEvent] {
-        try await RecordedEventRows.collect(client.query("""
+        try await client.checkedQuery("""
             SELECT \(unescaped: RecordedEventRows.columns) FROM events
             WHERE position > \(position) ORDER BY position LIMIT \(Int64(limit))
-            """, logger: logger))
+            """, logger: logger, RecordedEventRows.collect)
     }
 
     /// A stream's events from `version` on, in stream order.
     public func readStream(_ stream: StreamName, fromVersion version: Int64 = 1, limit: Int = 1_000) async throws -> [RecordedEvent] {
-        try await RecordedEventRows.collect(client.query("""
+        try await client.checkedQuery("""
             SELECT \(unescaped: RecordedEventRows.columns) FROM events
             WHERE stream = \(stream.rawValue) AND stream_version >= \(version) ORDER BY stream_version LIMIT \(Int64(limit))
-            """, logger: logger))
+            """, logger: logger, RecordedEventRows.collect)
     }
 
     /// Every event after `position`, now and as they are committed.

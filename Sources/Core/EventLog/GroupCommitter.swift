@@ -141,7 +141,9 @@ final class GroupCommitter: Sendable {
     private func write(_ requests: [AppendRequest]) async -> [Result<AppendResult, EventLogError>] {
         guard !requests.isEmpty else { return [] }
         do {
-            return try await AppendStatement.outcomes(of: client.execute(AppendStatement(requests), logger: logger), for: requests)
+            return try await client.withConnection { connection in
+                try await AppendStatement.outcomes(of: connection.checkedExecute(AppendStatement(requests), logger: logger), for: requests)
+            }
         } catch let error as PSQLError where error.serverInfo != nil {
             // The server refused the statement, so nothing of the batch was committed. One bad append must not
             // fail its neighbours: when several shared the batch, each goes again alone.

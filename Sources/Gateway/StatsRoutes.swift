@@ -22,21 +22,10 @@ public struct StatsRoutes: Sendable {
     }
 
     struct Stats: ResponseEncodable {
-        struct Entry: Encodable {
-            var accountID: UUID
-            var eventType: String
-            var eventCount: Int64
-            var lastPosition: Int64
-
-            enum CodingKeys: String, CodingKey {
-                case accountID = "account_id", eventType = "event_type", eventCount = "event_count", lastPosition = "last_position"
-            }
-        }
-
         /// The catalog has applied the log up to here.
         var position: Int64
         var totalEvents: Int64
-        var entries: [Entry]
+        var entries: [EventCatalog.Entry]
 
         enum CodingKeys: String, CodingKey {
             case position, totalEvents = "total_events", entries
@@ -73,10 +62,7 @@ public struct StatsRoutes: Sendable {
             }
             let position = catalog.checkpoint
             let entries = try await EventCatalog.read(accountID: account, on: client, logger: logger)
-            return Stats(
-                position: position, totalEvents: entries.reduce(0) { $0 + $1.eventCount },
-                entries: entries.map { .init(accountID: $0.accountID, eventType: $0.eventType, eventCount: $0.eventCount, lastPosition: $0.lastPosition) }
-            )
+            return Stats(position: position, totalEvents: entries.reduce(0) { $0 + $1.eventCount }, entries: entries)
         }
     }
 }

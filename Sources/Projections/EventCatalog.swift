@@ -44,6 +44,10 @@ public struct EventCatalog: Projection {
         public var eventCount: Int64
         public var lastPosition: Int64
 
+        enum CodingKeys: String, CodingKey {
+            case accountID = "account_id", eventType = "event_type", eventCount = "event_count", lastPosition = "last_position"
+        }
+
         public init(accountID: UUID, eventType: String, eventCount: Int64, lastPosition: Int64) {
             self.accountID = accountID
             self.eventType = eventType

@@ -45,6 +45,8 @@ public struct ProjectionTable: Sendable {
 public struct ProjectionTables: Sendable, Hashable {
     public let generation: Int
 
+    public init(generation: Int) { self.generation = generation }
+
     /// The physical table of this generation: `event_catalog_g3`.
     public func physical(_ table: String) -> String { "\(table)_g\(generation)" }
 }

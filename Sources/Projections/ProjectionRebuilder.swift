@@ -25,8 +25,7 @@ public struct ProjectionRebuilder: Sendable {
         public var elapsed: Duration
 
         public var eventsPerSecond: Double {
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            return seconds > 0 ? Double(events) / seconds : 0
+            elapsed.seconds > 0 ? Double(events) / elapsed.seconds : 0
         }
     }
 

@@ -85,7 +85,3 @@ struct RelayBenchmark {
         try await AMQPConnection.withConnection(to: amqp, name: "bench-cleanup", logger: logger) { try await $0.deleteQueue(queue) }
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

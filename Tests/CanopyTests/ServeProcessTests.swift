@@ -6,10 +6,6 @@ import Testing
 
 /// The built `canopy` binary, run as a deployment would run it.
 @Suite struct ServeProcessTests {
-    static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("canopy")
-    }
-
     func curl(_ url: String) throws -> (status: Int, body: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
@@ -31,16 +27,12 @@ import Testing
             let url = try TestServers.database().database(name)
             let port = Int.random(in: 41_000...44_000)
 
-            let process = Process()
-            process.executableURL = Self.binary
-            process.arguments = ["serve", "--database-url", url.urlString, "--amqp-url", try TestServers.amqpURL(),
-                                 "--port", "\(port)", "--log-level", "warning"]
-            process.environment = ["CANOPY_SCHEMAS_DIR": TestServers.migrationsDirectory.deletingLastPathComponent().path]
-            try process.run()
+            let process = try CanopyProcess(["serve", "--database-url", url.urlString, "--amqp-url", try TestServers.amqpURL(),
+                                             "--port", "\(port)", "--log-level", "warning"])
 
             var ready = (status: 0, body: "")
             let deadline = ContinuousClock.now + .seconds(30)
-            while ready.status != 200, process.isRunning, ContinuousClock.now < deadline {
+            while ready.status != 200, process.process.isRunning, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(200))
                 ready = try curl("http://127.0.0.1:\(port)/ready")
             }
@@ -49,12 +41,8 @@ import Testing
             #expect(health.status == 200)
             #expect(health.body.contains(#""postgres":"ok""#) && health.body.contains(#""rabbitmq":"ok""#))
 
-            kill(process.processIdentifier, SIGTERM)
-            let stopBy = ContinuousClock.now + .seconds(20)
-            while process.isRunning, ContinuousClock.now < stopBy { try await Task.sleep(for: .milliseconds(100)) }
-            #expect(!process.isRunning)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+            // Exits by itself, with status 0, within 20 s of SIGTERM.
+            #expect(await process.stop() == 0)
 
             let migrations = try Migrator(directory: TestServers.migrationsDirectory).migrations.count
             let applied = try await TestDatabase.withRawConnection(to: url) { connection in

@@ -80,4 +80,27 @@ import Workers
             }
         }
     }
+
+    /// Invariant 2 for read models: every projection table, whatever the projection declares, and the inbox
+    /// carry a non-null account_id.
+    @Test func everyReadModelRowIsBoundToAnAccount() async throws {
+        try await withPipeline { pipeline in
+            var tables = ["consumer_inbox"]
+            for projection in KnownProjections.all {
+                let result = try await ProjectionRebuilder(projection: projection, store: pipeline.store, client: pipeline.client, logger: TestServers.logger).rebuild()
+                tables += projection.tables.map { ProjectionTables(generation: result.generation).physical($0.name) }
+            }
+            for table in tables {
+                let bound = try await pipeline.client.checkedQuery("""
+                    SELECT count(*) FROM information_schema.columns
+                    WHERE table_name = \(table) AND column_name = 'account_id' AND data_type = 'uuid' AND is_nullable = 'NO'
+                    """, logger: TestServers.logger) { rows in
+                    var count = 0
+                    for try await value in rows.decode(Int.self) { count = value }
+                    return count
+                }
+                #expect(bound == 1, "\(table) has no account_id uuid NOT NULL")
+            }
+        }
+    }
 }

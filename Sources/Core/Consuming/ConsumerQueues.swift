@@ -35,8 +35,10 @@ public struct ConsumerQueues: Sendable, Hashable {
     /// The queue an event waits in before its attempt number `attempt + 1` (attempt counts from 1).
     public func retry(after attempt: Int) -> String? {
         guard attempt >= 1, attempt <= retryDelays.count else { return nil }
-        return "\(main).retry.\(Self.milliseconds(retryDelays[attempt - 1]))ms"
+        return retryQueue(retryDelays[attempt - 1])
     }
+
+    private func retryQueue(_ delay: Duration) -> String { "\(main).retry.\(Self.milliseconds(delay))ms" }
 
     public func declare(on connection: AMQPConnection, bindings: [String]) async throws(AMQPError) {
         try await connection.declareExchange(topology.exchange, type: "topic")
@@ -44,9 +46,9 @@ public struct ConsumerQueues: Sendable, Hashable {
         try await connection.declareQueue(main, arguments: [
             ("x-dead-letter-exchange", .string("")), ("x-dead-letter-routing-key", .string(parked)),
         ])
-        for attempt in retryDelays.indices.map({ $0 + 1 }) {
-            try await connection.declareQueue(retry(after: attempt)!, arguments: [
-                ("x-message-ttl", .int(Self.milliseconds(retryDelays[attempt - 1]))),
+        for delay in retryDelays {
+            try await connection.declareQueue(retryQueue(delay), arguments: [
+                ("x-message-ttl", .int(Self.milliseconds(delay))),
                 ("x-dead-letter-exchange", .string("")), ("x-dead-letter-routing-key", .string(main)),
             ])
         }

@@ -4,46 +4,76 @@ import Testing
 
 /// The account tree's rules: given these events, when this command, then these events or this error.
 @Suite struct AccountCommandsTests {
-    let master = UUID.v7(), platformTenant = UUID.v7(), rootUser = UUID.v7()
+    let master = UUID.v7()
+    let owner = AccountCommands.Owner(email: "Root@Crontech.example", name: "Root", passwordHash: "$2b$04$hash")
+    var rootUser: UUID { IdentityState.userID(forEmail: "root@crontech.example") }
+    var platformTenant: UUID { IdentityState.tenantID(forDomain: "crontech.example") }
 
-    var bootstrapped: [AccountEvent] {
-        [.created(AccountCreated(accountID: master, parentID: nil, name: "crontech", roles: AccountRole.allCases, tenantID: platformTenant, ownerUserID: rootUser))]
+    var bootstrapped: [IdentityEvent] {
+        try! AccountCommands.bootstrap(IdentityState(), accountID: master, name: "crontech", platformDomain: "crontech.example", owner: owner)
     }
 
-    func child(_ id: UUID, of parent: UUID, roles: [AccountRole], tenant: UUID? = nil) -> AccountEvent {
-        .created(AccountCreated(accountID: id, parentID: parent, name: "child", roles: roles, tenantID: tenant ?? platformTenant, ownerUserID: .v7()))
+    func child(_ id: UUID, of parent: UUID, roles: [AccountRole], tenant: UUID? = nil) -> IdentityEvent {
+        .accountCreated(AccountCreated(accountID: id, parentID: parent, name: "child", roles: roles, tenantID: tenant ?? platformTenant, ownerUserID: .v7()))
     }
+
+    func newOwner() -> AccountCommands.Owner { .init(email: "\(UUID.v7().lowercasedString)@example.com", name: "Owner", passwordHash: nil) }
 
     /// Given `given`, when `when`: the events it decides, or the error it refuses with.
-    func then(_ given: [AccountEvent], _ when: (AccountDirectory) throws -> [AccountEvent]) -> Result<[AccountEvent], IdentityError> {
-        do { return .success(try when(AccountDirectory(given))) } catch let error as IdentityError { return .failure(error) } catch {
+    func then(_ given: [IdentityEvent], _ when: (IdentityState) throws -> [IdentityEvent]) -> Result<[IdentityEvent], IdentityError> {
+        do { return .success(try when(IdentityState(given))) } catch let error as IdentityError { return .failure(error) } catch {
             Issue.record("not an IdentityError: \(error)")
             return .failure(IdentityError(.accountNotFound, "unexpected"))
         }
     }
 
-    func errorCode(_ result: Result<[AccountEvent], IdentityError>) -> IdentityError.Code? {
+    func errorCode(_ result: Result<[IdentityEvent], IdentityError>) -> IdentityError.Code? {
         if case .failure(let error) = result { error.code } else { nil }
     }
 
-    @Test func bootstrapMakesTheMasterWithEveryRoleOnce() throws {
-        let events = try AccountCommands.bootstrap(AccountDirectory(), accountID: master, name: "crontech", tenantID: platformTenant, ownerUserID: rootUser)
-        #expect(events == bootstrapped)
-        #expect(errorCode(then(bootstrapped) { try AccountCommands.bootstrap($0, accountID: .v7(), name: "again", tenantID: .v7(), ownerUserID: rootUser) }) == .alreadyExists)
+    @Test func bootstrapMakesTheMasterItsTenantAndASuperAdminOnce() throws {
+        let state = IdentityState(bootstrapped)
+        #expect(bootstrapped.map(\.type) == ["tenant.created", "user.registered", "account.created", "account.group_created",
+                                             "account.group_created", "account.group_created", "account.group_created", "account.access_granted"])
+        #expect(state.directory.accounts[master]?.roles == Set(AccountRole.allCases))
+        #expect(state.users[rootUser]?.email == "root@crontech.example")  // normalized
+        #expect(state.groups(of: rootUser, in: master).map(\.predefined) == ["super_admin"])
+        #expect(state.tenants[platformTenant]?.ownerAccountID == master)
+        #expect(state.allows(user: rootUser, actingIn: master, .impersonate, on: .init(accountID: master)))
+        #expect(errorCode(then(bootstrapped) {
+            try AccountCommands.bootstrap($0, accountID: .v7(), name: "again", platformDomain: "x.example", owner: owner)
+        }) == .alreadyExists)
     }
 
-    @Test func anAccountAdminCreatesASubAccountOnItsOwnTenant() throws {
-        let id = UUID.v7(), owner = UUID.v7()
-        let result = then(bootstrapped) {
-            try AccountCommands.createSubAccount($0, creator: master, accountID: id, name: "Reseller", roles: [.accountAdmin, .userAdmin], tenantID: platformTenant, ownerUserID: owner)
-        }
-        #expect(try result.get() == [.created(AccountCreated(accountID: id, parentID: master, name: "Reseller", roles: [.accountAdmin, .userAdmin], tenantID: platformTenant, ownerUserID: owner))])
+    @Test func anAccountAdminCreatesASubAccountWhoseOwnerGetsItsAdminGroup() throws {
+        let id = UUID.v7()
+        let events = try then(bootstrapped) {
+            try AccountCommands.createSubAccount($0, parent: master, accountID: id, name: "Reseller", roles: [.accountAdmin, .userAdmin],
+                                                 tenantID: nil, owner: .init(email: "boss@reseller.example", name: "Boss", passwordHash: nil))
+        }.get()
+        let state = IdentityState(bootstrapped + events)
+        let boss = IdentityState.userID(forEmail: "boss@reseller.example")
+        #expect(state.directory.accounts[id]?.parentID == master && state.directory.accounts[id]?.tenantID == platformTenant)
+        #expect(state.directory.accounts[id]?.ownerUserID == boss)
+        #expect(state.groupsOfAccount[id]?.compactMap { state.groups[$0]?.predefined } == ["admin", "manager", "agent"])  // no Super Admin
+        #expect(state.groups(of: boss, in: id).map(\.predefined) == ["admin"])
+        // Every event lands in the new account's stream or the new user's, bound to the new account.
+        #expect(Set(events.map(\.placement.accountID)) == [id])
+    }
+
+    @Test func anExistingUserIsLinkedAsOwnerNotRegisteredAgain() throws {
+        let events = try then(bootstrapped) {
+            try AccountCommands.createSubAccount($0, parent: master, accountID: .v7(), name: "Second", roles: [], tenantID: nil,
+                                                 owner: .init(email: "ROOT@crontech.example", name: "Whoever", passwordHash: nil))
+        }.get()
+        #expect(!events.contains { $0.type == UserRegistered.type })
+        #expect(events.contains { if case .accountCreated(let c) = $0 { c.ownerUserID == rootUser } else { false } })
     }
 
     @Test func withoutAccountAdminThereAreNoSubAccounts() {
         let reseller = UUID.v7()
         let result = then(bootstrapped + [child(reseller, of: master, roles: [.userAdmin])]) {
-            try AccountCommands.createSubAccount($0, creator: reseller, accountID: .v7(), name: "x", roles: [], tenantID: platformTenant, ownerUserID: .v7())
+            try AccountCommands.createSubAccount($0, parent: reseller, accountID: .v7(), name: "x", roles: [], tenantID: nil, owner: newOwner())
         }
         #expect(errorCode(result) == .roleRequired)
     }
@@ -62,21 +92,21 @@ import Testing
     func rolesNeverGoBeyondWhatTheParentHolds(creatorRoles: [AccountRole], given role: AccountRole, allowed: Bool) {
         let reseller = UUID.v7()
         let result = then(bootstrapped + [child(reseller, of: master, roles: creatorRoles)]) {
-            try AccountCommands.createSubAccount($0, creator: reseller, accountID: .v7(), name: "x", roles: [role], tenantID: platformTenant, ownerUserID: .v7())
+            try AccountCommands.createSubAccount($0, parent: reseller, accountID: .v7(), name: "x", roles: [role], tenantID: nil, owner: newOwner())
         }
-        #expect(allowed ? (try? result.get())?.count == 1 : errorCode(result) == .roleNotGrantable)
+        #expect(allowed ? (try? result.get())?.contains { $0.type == AccountCreated.type } == true : errorCode(result) == .roleNotGrantable)
     }
 
     @Test func aSubAccountIsBoundToTheCreatorsTenantOrOneItOwnsAndNoOther() throws {
         let reseller = UUID.v7(), resellerTenant = UUID.v7(), otherTenant = UUID.v7()
         let given = bootstrapped + [
             child(reseller, of: master, roles: [.accountAdmin, .tenantAdmin]),
-            .tenantCreated(TenantCreated(tenantID: resellerTenant, ownerAccountID: reseller, primaryDomain: "app.reseller.example")),
-            .tenantCreated(TenantCreated(tenantID: otherTenant, ownerAccountID: master, primaryDomain: "other.example")),
+            .tenantCreated(TenantCreated(tenantID: resellerTenant, ownerAccountID: reseller, primaryDomain: "app.reseller.example", branding: .init(displayName: "R"))),
+            .tenantCreated(TenantCreated(tenantID: otherTenant, ownerAccountID: master, primaryDomain: "other.example", branding: .init(displayName: "O"))),
         ]
         for (tenant, allowed) in [(platformTenant, true), (resellerTenant, true), (otherTenant, false), (UUID.v7(), false)] {
             let result = then(given) {
-                try AccountCommands.createSubAccount($0, creator: reseller, accountID: .v7(), name: "client", roles: [], tenantID: tenant, ownerUserID: .v7())
+                try AccountCommands.createSubAccount($0, parent: reseller, accountID: .v7(), name: "client", roles: [], tenantID: tenant, owner: newOwner())
             }
             #expect(allowed ? (try? result.get()) != nil : errorCode(result) == .tenantNotUsable)
         }
@@ -86,11 +116,11 @@ import Testing
         let reseller = UUID.v7(), client = UUID.v7()
         let given = bootstrapped + [
             child(reseller, of: master, roles: [.accountAdmin, .subAccountAdmin]), child(client, of: reseller, roles: [.accountAdmin]),
-            .suspended(AccountSuspended(accountID: reseller, byAccountID: master)),
+            .accountSuspended(AccountSuspended(accountID: reseller, byAccountID: master)),
         ]
         for creator in [reseller, client] {
             let result = then(given) {
-                try AccountCommands.createSubAccount($0, creator: creator, accountID: .v7(), name: "x", roles: [], tenantID: platformTenant, ownerUserID: .v7())
+                try AccountCommands.createSubAccount($0, parent: creator, accountID: .v7(), name: "x", roles: [], tenantID: nil, owner: newOwner())
             }
             #expect(errorCode(result) == .accountSuspended)
         }
@@ -104,7 +134,7 @@ import Testing
         ]
         // Down, two levels: allowed.
         #expect(try then(given) { try AccountCommands.suspend($0, by: master, account: client) }.get()
-                == [.suspended(AccountSuspended(accountID: client, byAccountID: master))])
+                == [.accountSuspended(AccountSuspended(accountID: client, byAccountID: master))])
         // Up, sideways, itself, unknown: all the same "not found", which tells nothing.
         for (actor, target) in [(client, reseller), (client, master), (reseller, sibling), (reseller, reseller), (reseller, UUID.v7())] {
             #expect(errorCode(then(given) { try AccountCommands.suspend($0, by: actor, account: target) }) == .accountNotFound)
@@ -113,14 +143,14 @@ import Testing
 
     @Test func suspensionCoversTheSubtreeUntilReactivated() throws {
         let reseller = UUID.v7(), client = UUID.v7()
-        var directory = AccountDirectory(bootstrapped + [
+        var state = IdentityState(bootstrapped + [
             child(reseller, of: master, roles: [.accountAdmin, .subAccountAdmin]), child(client, of: reseller, roles: []),
         ])
-        for event in try AccountCommands.suspend(directory, by: master, account: reseller) { directory.apply(event) }
-        #expect(!directory.isActive(reseller) && !directory.isActive(client) && directory.isActive(master))
-        #expect(try AccountCommands.suspend(directory, by: master, account: reseller).isEmpty)  // twice: nothing new
-        for event in try AccountCommands.reactivate(directory, by: master, account: reseller) { directory.apply(event) }
-        #expect(directory.isActive(client))
+        for event in try AccountCommands.suspend(state, by: master, account: reseller) { state.apply(event) }
+        #expect(!state.directory.isActive(reseller) && !state.directory.isActive(client) && state.directory.isActive(master))
+        #expect(try AccountCommands.suspend(state, by: master, account: reseller).isEmpty)  // twice: nothing new
+        for event in try AccountCommands.reactivate(state, by: master, account: reseller) { state.apply(event) }
+        #expect(state.directory.isActive(client))
         #expect(errorCode(then(bootstrapped + [child(reseller, of: master, roles: [])]) {
             try AccountCommands.reactivate($0, by: master, account: reseller)
         }) == .accountNotSuspended)
@@ -129,15 +159,16 @@ import Testing
     @Test func badNamesAreRefusedAndNothingIsDecided() {
         for name in ["", " padded ", String(repeating: "a", count: 121), "tab\there"] {
             let result = then(bootstrapped) {
-                try AccountCommands.createSubAccount($0, creator: master, accountID: .v7(), name: name, roles: [], tenantID: platformTenant, ownerUserID: .v7())
+                try AccountCommands.createSubAccount($0, parent: master, accountID: .v7(), name: name, roles: [], tenantID: nil, owner: newOwner())
             }
-            #expect(errorCode(result) == .invalidName, "\(name)")
+            #expect(errorCode(result) == .invalidInput, "\(name)")
+            #expect((try? result.get()) == nil)
         }
     }
 
     @Test func pathsRunFromAnAccountUpToTheMaster() {
         let reseller = UUID.v7(), client = UUID.v7()
-        let directory = AccountDirectory(bootstrapped + [child(reseller, of: master, roles: []), child(client, of: reseller, roles: [])])
+        let directory = IdentityState(bootstrapped + [child(reseller, of: master, roles: []), child(client, of: reseller, roles: [])]).directory
         #expect(directory.path(from: client).map(\.id) == [client, reseller, master])
         #expect(directory.isWithin(client, of: master) && directory.isWithin(client, of: client) && !directory.isWithin(reseller, of: client))
         #expect(directory.path(from: .v7()).isEmpty)
@@ -151,10 +182,10 @@ import Testing
 
     var directory: AccountDirectory {
         AccountDirectory([
-            .created(AccountCreated(accountID: master, parentID: nil, name: "m", roles: AccountRole.allCases, tenantID: tenant, ownerUserID: .v7())),
-            .created(AccountCreated(accountID: reseller, parentID: master, name: "r", roles: [.accountAdmin], tenantID: tenant, ownerUserID: .v7())),
-            .created(AccountCreated(accountID: client, parentID: reseller, name: "c", roles: [], tenantID: tenant, ownerUserID: .v7())),
-            .created(AccountCreated(accountID: sibling, parentID: master, name: "s", roles: [], tenantID: tenant, ownerUserID: .v7())),
+            .accountCreated(AccountCreated(accountID: master, parentID: nil, name: "m", roles: AccountRole.allCases, tenantID: tenant, ownerUserID: .v7())),
+            .accountCreated(AccountCreated(accountID: reseller, parentID: master, name: "r", roles: [.accountAdmin], tenantID: tenant, ownerUserID: .v7())),
+            .accountCreated(AccountCreated(accountID: client, parentID: reseller, name: "c", roles: [], tenantID: tenant, ownerUserID: .v7())),
+            .accountCreated(AccountCreated(accountID: sibling, parentID: master, name: "s", roles: [], tenantID: tenant, ownerUserID: .v7())),
         ])
     }
 
@@ -185,7 +216,7 @@ import Testing
 
     @Test func suspensionOnThePathStopsEverything() {
         var suspended = directory
-        suspended.apply(.suspended(AccountSuspended(accountID: reseller, byAccountID: master)))
+        suspended.apply(.accountSuspended(AccountSuspended(accountID: reseller, byAccountID: master)))
         #expect(!allows([.admin], in: reseller, .accountsRead, on: reseller, directory: suspended))
         #expect(!allows([.admin], in: client, .accountsRead, on: client, directory: suspended))
         // The master still works beside the suspended subtree; inside it, it may only see and reactivate.

@@ -36,8 +36,16 @@ public struct StreamName: Hashable, Sendable, CustomStringConvertible {
 }
 
 enum ASCII {
-    static func isLowerAlphanumericOrUnderscore(_ byte: UInt8) -> Bool {
+    static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-            || byte == UInt8(ascii: "_")
+    }
+
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+    }
+
+    static func isLowerAlphanumericOrUnderscore(_ byte: UInt8) -> Bool {
+        isLowerAlphanumeric(byte) || byte == UInt8(ascii: "_")
     }
 }

@@ -1,55 +1,110 @@
 public import Foundation
 
-/// Commands on the account tree, decided without I/O: given the directory, a command gives the events to
-/// append or an `IdentityError`, and changes nothing.
+/// Commands on the account tree, decided without I/O: given the state, a command gives the events to
+/// append or an `IdentityError`, and changes nothing. Who may issue them (permissions) is the gateway's
+/// one access check; what the tree itself allows (roles, tenants, suspension) is decided here.
 public enum AccountCommands {
-    /// The master account and its platform tenant: the tree's root, once.
-    public static func bootstrap(
-        _ directory: AccountDirectory, accountID: UUID, name: String, tenantID: UUID, ownerUserID: UUID
-    ) throws(IdentityError) -> [AccountEvent] {
-        guard directory.accounts.isEmpty else { throw IdentityError(.alreadyExists, "the master account exists already") }
-        try validate(name: name)
-        return [.created(AccountCreated(
-            accountID: accountID, parentID: nil, name: name, roles: AccountRole.allCases, tenantID: tenantID, ownerUserID: ownerUserID
-        ))]
+    /// Who owns a new account: an existing user (by email) is linked, a new one registered.
+    public struct Owner: Sendable, Hashable {
+        public var email: String
+        public var name: String
+        /// bcrypt, made by the caller; only used when the user is new.
+        public var passwordHash: String?
+
+        public init(email: String, name: String, passwordHash: String?) {
+            self.email = email
+            self.name = name
+            self.passwordHash = passwordHash
+        }
     }
 
-    /// `creator` makes a sub-account of itself, bound to its own tenant or one it owns, with roles it may
-    /// pass on.
+    /// The master account, its platform tenant and first user (a Super Admin): the tree's root, once.
+    public static func bootstrap(
+        _ state: IdentityState, accountID: UUID, name: String, platformDomain: String, owner: Owner, makeID: () -> UUID = { .v7() }
+    ) throws(IdentityError) -> [IdentityEvent] {
+        guard state.directory.accounts.isEmpty else { throw IdentityError(.alreadyExists, "the master account exists already") }
+        try IdentityValidation.name(name)
+        let domain = try IdentityValidation.host(platformDomain, field: "platform_domain")
+        let tenantID = IdentityState.tenantID(forDomain: domain)
+        var events: [IdentityEvent] = [.tenantCreated(TenantCreated(
+            tenantID: tenantID, ownerAccountID: accountID, primaryDomain: domain, branding: TenantBranding(displayName: name)
+        ))]
+        let (ownerID, registration) = try owned(state, by: owner, in: accountID)
+        events += registration
+        events.append(.accountCreated(AccountCreated(
+            accountID: accountID, parentID: nil, name: name, roles: AccountRole.allCases, tenantID: tenantID, ownerUserID: ownerID
+        )))
+        events += predefinedGroups(for: accountID, master: true, makeID: makeID, ownerID: ownerID)
+        return events
+    }
+
+    /// A sub-account of `parentID`, bound to the parent's tenant or one the parent owns, with roles the
+    /// parent may pass on; its owner gets its Admin group.
     public static func createSubAccount(
-        _ directory: AccountDirectory, creator creatorID: UUID, accountID: UUID, name: String, roles: Set<AccountRole>,
-        tenantID: UUID, ownerUserID: UUID
-    ) throws(IdentityError) -> [AccountEvent] {
-        guard let creator = directory.accounts[creatorID] else { throw notFound(creatorID) }
-        guard directory.isActive(creatorID) else { throw IdentityError(.accountSuspended, "the account or one above it is suspended") }
-        guard creator.roles.contains(.accountAdmin) else {
+        _ state: IdentityState, parent parentID: UUID, accountID: UUID, name: String, roles: Set<AccountRole>,
+        tenantID: UUID?, owner: Owner, makeID: () -> UUID = { .v7() }
+    ) throws(IdentityError) -> [IdentityEvent] {
+        let directory = state.directory
+        guard let parent = directory.accounts[parentID] else { throw notFound(parentID) }
+        try IdentityValidation.name(name)
+        guard directory.isActive(parentID) else { throw IdentityError(.accountSuspended, "the account or one above it is suspended") }
+        guard parent.roles.contains(.accountAdmin) else {
             throw IdentityError(.roleRequired, "creating sub-accounts takes the Account Admin role")
         }
         guard directory.accounts[accountID] == nil else { throw IdentityError(.alreadyExists, "an account with this id exists") }
-        try validate(name: name)
-        for role in roles.sorted(by: { $0.rawValue < $1.rawValue }) where !creator.roles.contains(role.requiredOfParent) {
-            throw IdentityError(.roleNotGrantable, "giving \(role.rawValue) takes \(role.requiredOfParent.rawValue)")
+        for role in roles.sorted(by: { $0.rawValue < $1.rawValue }) where !parent.roles.contains(role.requiredOfParent) {
+            throw IdentityError(.roleNotGrantable, "giving \(role.rawValue) takes \(role.requiredOfParent.rawValue)", fields: ["roles": role.rawValue])
         }
-        guard tenantID == creator.tenantID || directory.tenantOwners[tenantID] == creatorID else {
-            throw IdentityError(.tenantNotUsable, "a sub-account is bound to the creator's tenant or one the creator owns")
+        let tenantID = tenantID ?? parent.tenantID
+        guard tenantID == parent.tenantID || directory.tenantOwners[tenantID] == parentID else {
+            throw IdentityError(.tenantNotUsable, "a sub-account is bound to the creator's tenant or one the creator owns", fields: ["tenant_id": "not usable"])
         }
-        return [.created(AccountCreated(
-            accountID: accountID, parentID: creatorID, name: name, roles: roles.sorted { $0.rawValue < $1.rawValue },
-            tenantID: tenantID, ownerUserID: ownerUserID
-        ))]
+        let (ownerID, registration) = try owned(state, by: owner, in: accountID)
+        return registration + [.accountCreated(AccountCreated(
+            accountID: accountID, parentID: parentID, name: name, roles: roles.sorted { $0.rawValue < $1.rawValue },
+            tenantID: tenantID, ownerUserID: ownerID
+        ))] + predefinedGroups(for: accountID, master: false, makeID: makeID, ownerID: ownerID)
     }
 
     /// An ancestor suspends a sub-account (never itself): nothing below it logs in or acts until reactivated.
-    public static func suspend(_ directory: AccountDirectory, by actorID: UUID, account accountID: UUID) throws(IdentityError) -> [AccountEvent] {
-        let account = try subAccount(directory, by: actorID, account: accountID)
+    public static func suspend(_ state: IdentityState, by actorID: UUID, account accountID: UUID) throws(IdentityError) -> [IdentityEvent] {
+        let account = try subAccount(state.directory, by: actorID, account: accountID)
         guard !account.suspended else { return [] }  // already: nothing to record
-        return [.suspended(AccountSuspended(accountID: accountID, byAccountID: actorID))]
+        return [.accountSuspended(AccountSuspended(accountID: accountID, byAccountID: actorID))]
     }
 
-    public static func reactivate(_ directory: AccountDirectory, by actorID: UUID, account accountID: UUID) throws(IdentityError) -> [AccountEvent] {
-        let account = try subAccount(directory, by: actorID, account: accountID)
+    public static func reactivate(_ state: IdentityState, by actorID: UUID, account accountID: UUID) throws(IdentityError) -> [IdentityEvent] {
+        let account = try subAccount(state.directory, by: actorID, account: accountID)
         guard account.suspended else { throw IdentityError(.accountNotSuspended, "the account is not suspended") }
-        return [.reactivated(AccountReactivated(accountID: accountID, byAccountID: actorID))]
+        return [.accountReactivated(AccountReactivated(accountID: accountID, byAccountID: actorID))]
+    }
+
+    /// The owner's id, and its registration when the email is new.
+    static func owned(_ state: IdentityState, by owner: Owner, in accountID: UUID) throws(IdentityError) -> (UUID, [IdentityEvent]) {
+        let email = try IdentityValidation.email(owner.email, field: "owner_email")
+        let userID = IdentityState.userID(forEmail: email)
+        if state.users[userID] != nil { return (userID, []) }
+        try IdentityValidation.name(owner.name, field: "owner_name")
+        return (userID, [.userRegistered(UserRegistered(
+            userID: userID, accountID: accountID, email: email, name: owner.name, passwordHash: owner.passwordHash
+        ))])
+    }
+
+    /// Admin, Manager and Agent in every account, Super Admin in the master too; the owner is granted the
+    /// highest.
+    static func predefinedGroups(for accountID: UUID, master: Bool, makeID: () -> UUID, ownerID: UUID) -> [IdentityEvent] {
+        let templates: [(String, PermissionGroup)] = (master ? [("super_admin", .superAdmin)] : [])
+            + [("admin", .admin), ("manager", .manager), ("agent", .agent)]
+        let created = templates.map { key, template in
+            GroupCreated(
+                groupID: makeID(), accountID: accountID, name: template.name,
+                permissions: template.permissions.map { ScopedPermission(permission: $0.key, scope: $0.value) }
+                    .sorted { $0.permission.rawValue < $1.permission.rawValue },
+                predefined: key
+            )
+        }
+        return created.map(IdentityEvent.groupCreated)
+            + [.accessGranted(AccessGranted(accountID: accountID, userID: ownerID, groupIDs: [created[0].groupID]))]
     }
 
     /// A strict descendant of an active actor. Anything else is "not found": an account never learns about
@@ -61,14 +116,7 @@ public enum AccountCommands {
         return account
     }
 
-    private static func notFound(_ id: UUID) -> IdentityError {
+    static func notFound(_ id: UUID) -> IdentityError {
         IdentityError(.accountNotFound, "no account \(id.lowercasedString) here")
-    }
-
-    private static func validate(name: String) throws(IdentityError) {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed == name, name.count <= 120, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw IdentityError(.invalidName, "an account name is 1-120 characters, no control characters, no surrounding spaces")
-        }
     }
 }

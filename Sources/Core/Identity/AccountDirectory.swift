@@ -1,7 +1,7 @@
 public import Foundation
 
 /// What deciding an account command needs to know of the tree: each account's parent, status, roles and
-/// tenant, and each tenant's owner. Built by folding account and tenant events; pure.
+/// tenant, and each tenant's owner. Built by folding identity events; pure.
 public struct AccountDirectory: Sendable, Hashable {
     public struct Account: Sendable, Hashable {
         public var id: UUID
@@ -11,33 +11,43 @@ public struct AccountDirectory: Sendable, Hashable {
         public var roles: Set<AccountRole>
         public var tenantID: UUID
         public var suspended: Bool
+        public var ownerUserID: UUID
+        /// How many accounts lie above it.
+        public var depth: Int
     }
 
     public private(set) var accounts: [UUID: Account] = [:]
     /// Tenant → the account that owns it.
     public private(set) var tenantOwners: [UUID: UUID] = [:]
+    /// Account → its direct sub-accounts, in creation order.
+    public private(set) var children: [UUID: [UUID]] = [:]
 
     public init() {}
 
-    public init(_ events: [AccountEvent]) {
+    public init(_ events: [IdentityEvent]) {
         self.init()
         for event in events { apply(event) }
     }
 
-    public mutating func apply(_ event: AccountEvent) {
+    public mutating func apply(_ event: IdentityEvent) {
         switch event {
-        case .created(let created):
+        case .accountCreated(let created):
             accounts[created.accountID] = Account(
                 id: created.accountID, parentID: created.parentID, name: created.name, roles: Set(created.roles),
-                tenantID: created.tenantID, suspended: false
+                tenantID: created.tenantID, suspended: false, ownerUserID: created.ownerUserID,
+                depth: created.parentID.flatMap { accounts[$0].map { $0.depth + 1 } } ?? 0
             )
+            if let parent = created.parentID { children[parent, default: []].append(created.accountID) }
             if created.parentID == nil { tenantOwners[created.tenantID] = created.accountID }
         case .tenantCreated(let tenant):
             tenantOwners[tenant.tenantID] = tenant.ownerAccountID
-        case .suspended(let suspended):
+        case .accountSuspended(let suspended):
             accounts[suspended.accountID]?.suspended = true
-        case .reactivated(let reactivated):
+        case .accountReactivated(let reactivated):
             accounts[reactivated.accountID]?.suspended = false
+        case .groupCreated, .groupRenamed, .accessGranted, .accessRevoked, .userRegistered, .tenantBrandingChanged,
+             .sessionStarted, .sessionRefreshed, .sessionRevoked:
+            break
         }
     }
 
@@ -50,6 +60,17 @@ public struct AccountDirectory: Sendable, Hashable {
             next = account.parentID
         }
         return path
+    }
+
+    /// The account and everything below it, depth first.
+    public func subtree(of id: UUID) -> [UUID] {
+        guard accounts[id] != nil else { return [] }
+        var result: [UUID] = [], stack = [id]
+        while let next = stack.popLast() {
+            result.append(next)
+            stack.append(contentsOf: (children[next] ?? []).reversed())
+        }
+        return result
     }
 
     /// Whether `descendant` is `ancestor` or lies below it.

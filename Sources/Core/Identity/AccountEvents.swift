@@ -1,49 +1,72 @@
 public import Foundation
 
-/// Events of the account tree, as the log holds them (`account.created`, ...).
-public enum AccountEvent: Sendable, Hashable {
-    case created(AccountCreated)
-    case tenantCreated(TenantCreated)
-    case suspended(AccountSuspended)
-    case reactivated(AccountReactivated)
-
-    public var type: String {
-        switch self {
-        case .created: AccountCreated.type
-        case .tenantCreated: TenantCreated.type
-        case .suspended: AccountSuspended.type
-        case .reactivated: AccountReactivated.type
-        }
-    }
-}
-
-public struct AccountCreated: Codable, Sendable, Hashable {
+public struct AccountCreated: IdentityPayload {
     public static let type = "account.created"
     public var accountID: UUID
-    /// Nil only for the master account.
+    /// Nil only for the master account. Never shown to the account itself.
     public var parentID: UUID?
     public var name: String
     public var roles: [AccountRole]
     public var tenantID: UUID
     public var ownerUserID: UUID
+
+    public init(accountID: UUID, parentID: UUID?, name: String, roles: [AccountRole], tenantID: UUID, ownerUserID: UUID) {
+        self.accountID = accountID
+        self.parentID = parentID
+        self.name = name
+        self.roles = roles
+        self.tenantID = tenantID
+        self.ownerUserID = ownerUserID
+    }
 }
 
-public struct TenantCreated: Codable, Sendable, Hashable {
-    public static let type = "tenant.created"
-    public var tenantID: UUID
-    public var ownerAccountID: UUID
-    public var primaryDomain: String
-}
-
-public struct AccountSuspended: Codable, Sendable, Hashable {
+public struct AccountSuspended: IdentityPayload {
     public static let type = "account.suspended"
     public var accountID: UUID
     /// The ancestor that suspended it.
     public var byAccountID: UUID
 }
 
-public struct AccountReactivated: Codable, Sendable, Hashable {
+public struct AccountReactivated: IdentityPayload {
     public static let type = "account.reactivated"
     public var accountID: UUID
     public var byAccountID: UUID
+}
+
+public struct GroupCreated: IdentityPayload {
+    public static let type = "account.group_created"
+    public var groupID: UUID
+    public var accountID: UUID
+    public var name: String
+    public var permissions: [ScopedPermission]
+    /// Which predefined group this is (`admin`, `manager`, `agent`, `super_admin`), nil for a custom one.
+    public var predefined: String?
+}
+
+/// A permission with how far it reaches; a list of these (not a map) on the wire, because a map's keys
+/// would go through the snake_case key conversion.
+public struct ScopedPermission: Codable, Sendable, Hashable {
+    public var permission: Permission
+    public var scope: PermissionScope
+}
+
+public struct GroupRenamed: IdentityPayload {
+    public static let type = "account.group_renamed"
+    public var groupID: UUID
+    public var accountID: UUID
+    public var name: String
+}
+
+/// A user's groups in an account; a later grant replaces the earlier one.
+public struct AccessGranted: IdentityPayload {
+    public static let type = "account.access_granted"
+    public var accountID: UUID
+    public var userID: UUID
+    public var groupIDs: [UUID]
+}
+
+public struct AccessRevoked: IdentityPayload {
+    public static let type = "account.access_revoked"
+    public var accountID: UUID
+    public var userID: UUID
 }

@@ -12,17 +12,32 @@ public struct IdentityError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let roleRequired = Code("account.role_required")
         public static let roleNotGrantable = Code("account.role_not_grantable")
         public static let tenantNotUsable = Code("account.tenant_not_usable")
-        public static let invalidName = Code("account.invalid_name")
         public static let alreadyExists = Code("account.already_exists")
-        public static let notAnAncestor = Code("account.not_an_ancestor")
+        public static let userNotFound = Code("user.not_found")
+        public static let emailTaken = Code("user.email_taken")
+        public static let sessionNotFound = Code("session.not_found")
+        public static let invalidRefreshToken = Code("auth.invalid_refresh_token")
+        public static let ownerAccess = Code("account.owner_access")
+        public static let groupNotFound = Code("group.not_found")
+        public static let tenantNotFound = Code("tenant.not_found")
+        public static let domainTaken = Code("tenant.domain_taken")
+        /// A field failed validation; `fields` says which and why.
+        public static let invalidInput = Code("request.invalid_input")
     }
 
     public var code: Code
     public var message: String
+    /// Field (snake_case, as on the wire) → what is wrong with it.
+    public var fields: [String: String]
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, fields: [String: String] = [:]) {
         self.code = code
         self.message = message
+        self.fields = fields
+    }
+
+    static func invalid(_ field: String, _ reason: String) -> IdentityError {
+        IdentityError(.invalidInput, "\(field): \(reason)", fields: [field: reason])
     }
 
     public var description: String { "\(code): \(message)" }

@@ -1,0 +1,123 @@
+public import Foundation
+
+/// Everything that changes the account tree, its tenants, users, groups and grants, as the log holds it.
+/// Each case names its payload's wire type (`account.created`, ...).
+public enum IdentityEvent: Sendable, Hashable {
+    case accountCreated(AccountCreated)
+    case accountSuspended(AccountSuspended)
+    case accountReactivated(AccountReactivated)
+    case groupCreated(GroupCreated)
+    case groupRenamed(GroupRenamed)
+    case accessGranted(AccessGranted)
+    case accessRevoked(AccessRevoked)
+    case userRegistered(UserRegistered)
+    case tenantCreated(TenantCreated)
+    case tenantBrandingChanged(TenantBrandingChanged)
+    case sessionStarted(SessionStarted)
+    case sessionRefreshed(SessionRefreshed)
+    case sessionRevoked(SessionRevoked)
+
+    public var type: String { Self.kind(of: self).type }
+
+    /// Where the event lives: its stream, and the account that stream (and so the event) is bound to.
+    public var placement: (stream: StreamName, accountID: UUID) {
+        switch self {
+        case .accountCreated(let e): (IdentityStreams.account(e.accountID), e.accountID)
+        case .accountSuspended(let e): (IdentityStreams.account(e.accountID), e.accountID)
+        case .accountReactivated(let e): (IdentityStreams.account(e.accountID), e.accountID)
+        case .groupCreated(let e): (IdentityStreams.account(e.accountID), e.accountID)
+        case .groupRenamed(let e): (IdentityStreams.account(e.accountID), e.accountID)
+        case .accessGranted(let e): (IdentityStreams.account(e.accountID), e.accountID)
+        case .accessRevoked(let e): (IdentityStreams.account(e.accountID), e.accountID)
+        case .userRegistered(let e): (IdentityStreams.user(e.userID), e.accountID)
+        case .tenantCreated(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
+        case .tenantBrandingChanged(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
+        case .sessionStarted(let e): (IdentityStreams.session(e.sessionID), e.accountID)
+        case .sessionRefreshed(let e): (IdentityStreams.session(e.sessionID), e.accountID)
+        case .sessionRevoked(let e): (IdentityStreams.session(e.sessionID), e.accountID)
+        }
+    }
+
+    /// Every identity event type with how to decode it; the one list the codec, the read model's
+    /// subscription and the JSON Schemas are checked against.
+    public struct Kind: Sendable {
+        public let type: String
+        let decode: @Sendable (String) throws -> IdentityEvent
+        let payload: any (Codable & Sendable).Type
+    }
+
+    public static let kinds: [Kind] = [
+        kind(AccountCreated.self, IdentityEvent.accountCreated),
+        kind(AccountSuspended.self, IdentityEvent.accountSuspended),
+        kind(AccountReactivated.self, IdentityEvent.accountReactivated),
+        kind(GroupCreated.self, IdentityEvent.groupCreated),
+        kind(GroupRenamed.self, IdentityEvent.groupRenamed),
+        kind(AccessGranted.self, IdentityEvent.accessGranted),
+        kind(AccessRevoked.self, IdentityEvent.accessRevoked),
+        kind(UserRegistered.self, IdentityEvent.userRegistered),
+        kind(TenantCreated.self, IdentityEvent.tenantCreated),
+        kind(TenantBrandingChanged.self, IdentityEvent.tenantBrandingChanged),
+        kind(SessionStarted.self, IdentityEvent.sessionStarted),
+        kind(SessionRefreshed.self, IdentityEvent.sessionRefreshed),
+        kind(SessionRevoked.self, IdentityEvent.sessionRevoked),
+    ]
+
+    private static func kind<P: IdentityPayload>(_ payload: P.Type, _ wrap: @escaping @Sendable (P) -> IdentityEvent) -> Kind {
+        Kind(type: P.type, decode: { text in wrap(try WireJSON.decode(P.self, from: text)) }, payload: P.self)
+    }
+
+    private static func kind(of event: IdentityEvent) -> any IdentityPayload.Type {
+        switch event {
+        case .accountCreated: AccountCreated.self
+        case .accountSuspended: AccountSuspended.self
+        case .accountReactivated: AccountReactivated.self
+        case .groupCreated: GroupCreated.self
+        case .groupRenamed: GroupRenamed.self
+        case .accessGranted: AccessGranted.self
+        case .accessRevoked: AccessRevoked.self
+        case .userRegistered: UserRegistered.self
+        case .tenantCreated: TenantCreated.self
+        case .tenantBrandingChanged: TenantBrandingChanged.self
+        case .sessionStarted: SessionStarted.self
+        case .sessionRefreshed: SessionRefreshed.self
+        case .sessionRevoked: SessionRevoked.self
+        }
+    }
+
+    var payload: any IdentityPayload {
+        switch self {
+        case .accountCreated(let e): e
+        case .accountSuspended(let e): e
+        case .accountReactivated(let e): e
+        case .groupCreated(let e): e
+        case .groupRenamed(let e): e
+        case .accessGranted(let e): e
+        case .accessRevoked(let e): e
+        case .userRegistered(let e): e
+        case .tenantCreated(let e): e
+        case .tenantBrandingChanged(let e): e
+        case .sessionStarted(let e): e
+        case .sessionRefreshed(let e): e
+        case .sessionRevoked(let e): e
+        }
+    }
+}
+
+/// A payload that knows its wire type.
+public protocol IdentityPayload: Codable, Sendable, Hashable {
+    static var type: String { get }
+}
+
+extension IdentityPayload {
+    var type: String { Self.type }
+}
+
+/// Stream names of the identity aggregates. Users and tenants have ids derived from their email and
+/// primary domain, so "this email (domain) is taken" is the log's own optimistic concurrency (no stream yet),
+/// with no separate uniqueness table to keep in step.
+public enum IdentityStreams {
+    public static func account(_ id: UUID) -> StreamName { try! StreamName(category: "account", id: id) }
+    public static func user(_ id: UUID) -> StreamName { try! StreamName(category: "user", id: id) }
+    public static func tenant(_ id: UUID) -> StreamName { try! StreamName(category: "tenant", id: id) }
+    public static func session(_ id: UUID) -> StreamName { try! StreamName(category: "session", id: id) }
+}

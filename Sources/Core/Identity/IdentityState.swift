@@ -1,0 +1,144 @@
+public import Foundation
+
+/// Everything identity commands are decided on and requests are authorized against: the account tree,
+/// groups, grants, users and tenants, with each stream's version for optimistic concurrency. Built by
+/// folding identity events in log order; pure.
+public struct IdentityState: Sendable {
+    public struct Group: Sendable, Hashable {
+        public var id: UUID
+        public var accountID: UUID
+        public var name: String
+        public var permissions: [Permission: PermissionScope]
+        public var predefined: String?
+
+        public var asPermissionGroup: PermissionGroup { PermissionGroup(name: name, permissions: permissions) }
+    }
+
+    public struct User: Sendable, Hashable {
+        public var id: UUID
+        /// The account whose stream holds the user's events.
+        public var accountID: UUID
+        public var email: String
+        public var name: String
+        public var passwordHash: String?
+    }
+
+    public struct Tenant: Sendable, Hashable {
+        public var id: UUID
+        public var ownerAccountID: UUID
+        public var primaryDomain: String
+        public var branding: TenantBranding
+    }
+
+    public struct Session: Sendable, Hashable {
+        public var id: UUID
+        public var userID: UUID
+        public var accountID: UUID
+        public var tenantID: UUID
+        public var tokenHash: String
+        /// Every hash this family has rotated away from: presenting one again is reuse.
+        public var usedHashes: Set<String>
+        public var startedAt: Date
+        public var expiresAt: Date
+        public var absoluteExpiresAt: Date
+        public var revoked: String?
+    }
+
+    public private(set) var directory = AccountDirectory()
+    public private(set) var groups: [UUID: Group] = [:]
+    /// Account → its groups, in creation order.
+    public private(set) var groupsOfAccount: [UUID: [UUID]] = [:]
+    /// Account → user → the user's groups there.
+    public private(set) var grants: [UUID: [UUID: [UUID]]] = [:]
+    /// User → the accounts that granted it access.
+    public private(set) var accountsOfUser: [UUID: Set<UUID>] = [:]
+    public private(set) var users: [UUID: User] = [:]
+    public private(set) var tenants: [UUID: Tenant] = [:]
+    public private(set) var tenantByDomain: [String: UUID] = [:]
+    public private(set) var sessions: [UUID: Session] = [:]
+    /// User → their sessions (revoked ones included, until they expire from memory with the process).
+    public private(set) var sessionsOfUser: [UUID: [UUID]] = [:]
+    /// The version of every identity stream; an absent stream has none.
+    public private(set) var versions: [StreamName: Int64] = [:]
+    /// The log position of the last event folded in (maintained by whoever feeds the state).
+    public var position: Int64 = 0
+
+    public init() {}
+
+    public init(_ events: [IdentityEvent]) {
+        self.init()
+        for event in events { apply(event) }
+    }
+
+    /// Every event of an identity stream is an identity event, so counting them here gives each stream's
+    /// version exactly as the log has it.
+    public mutating func apply(_ event: IdentityEvent) {
+        directory.apply(event)
+        versions[event.placement.stream, default: 0] += 1
+        switch event {
+        case .groupCreated(let created):
+            groups[created.groupID] = Group(
+                id: created.groupID, accountID: created.accountID, name: created.name,
+                permissions: Dictionary(created.permissions.map { ($0.permission, $0.scope) }, uniquingKeysWith: max),
+                predefined: created.predefined
+            )
+            groupsOfAccount[created.accountID, default: []].append(created.groupID)
+        case .groupRenamed(let renamed):
+            groups[renamed.groupID]?.name = renamed.name
+        case .accessGranted(let granted):
+            grants[granted.accountID, default: [:]][granted.userID] = granted.groupIDs
+            accountsOfUser[granted.userID, default: []].insert(granted.accountID)
+        case .accessRevoked(let revoked):
+            grants[revoked.accountID]?[revoked.userID] = nil
+            accountsOfUser[revoked.userID]?.remove(revoked.accountID)
+        case .userRegistered(let registered):
+            users[registered.userID] = User(
+                id: registered.userID, accountID: registered.accountID, email: registered.email, name: registered.name,
+                passwordHash: registered.passwordHash
+            )
+        case .tenantCreated(let created):
+            tenants[created.tenantID] = Tenant(
+                id: created.tenantID, ownerAccountID: created.ownerAccountID, primaryDomain: created.primaryDomain, branding: created.branding
+            )
+            tenantByDomain[created.primaryDomain] = created.tenantID
+        case .tenantBrandingChanged(let changed):
+            tenants[changed.tenantID]?.branding = changed.branding
+        case .sessionStarted(let started):
+            sessions[started.sessionID] = Session(
+                id: started.sessionID, userID: started.userID, accountID: started.accountID, tenantID: started.tenantID,
+                tokenHash: started.tokenHash, usedHashes: [], startedAt: started.startedAt, expiresAt: started.expiresAt,
+                absoluteExpiresAt: started.absoluteExpiresAt, revoked: nil
+            )
+            sessionsOfUser[started.userID, default: []].append(started.sessionID)
+        case .sessionRefreshed(let refreshed):
+            guard var session = sessions[refreshed.sessionID] else { break }
+            session.usedHashes.insert(session.tokenHash)
+            session.tokenHash = refreshed.tokenHash
+            session.expiresAt = refreshed.expiresAt
+            sessions[refreshed.sessionID] = session
+        case .sessionRevoked(let revoked):
+            sessions[revoked.sessionID]?.revoked = revoked.reason
+        case .accountCreated, .accountSuspended, .accountReactivated:
+            break
+        }
+    }
+
+    /// What an append of `stream` must expect for a decision taken on this state.
+    public func expectedVersion(of stream: StreamName) -> ExpectedVersion {
+        versions[stream].map { .exactly($0) } ?? .noStream
+    }
+
+    /// The user's groups in an account (none without a grant).
+    public func groups(of user: UUID, in account: UUID) -> [Group] {
+        (grants[account]?[user] ?? []).compactMap { groups[$0] }
+    }
+
+    /// The one authorization question, on this state.
+    public func allows(user: UUID, actingIn account: UUID, _ permission: Permission, on resource: AccessCheck.Resource) -> Bool {
+        AccessCheck.allows(directory, user: user, groups: groups(of: user, in: account).map(\.asPermissionGroup),
+                           actingIn: account, permission: permission, on: resource)
+    }
+
+    public static func userID(forEmail email: String) -> UUID { .nameBased(email, namespace: "canopy.user.email") }
+    public static func tenantID(forDomain domain: String) -> UUID { .nameBased(domain, namespace: "canopy.tenant.domain") }
+}

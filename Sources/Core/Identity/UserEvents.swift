@@ -1,0 +1,14 @@
+public import Foundation
+
+/// A global user: one per email across the platform, owning itself. The stream is bound to the account
+/// that brought the user in; other accounts reach the user only through grants.
+public struct UserRegistered: IdentityPayload {
+    public static let type = "user.registered"
+    public var userID: UUID
+    public var accountID: UUID
+    /// Normalized: trimmed, lowercased.
+    public var email: String
+    public var name: String
+    /// bcrypt; nil for a user who has not set a password (SMS login only).
+    public var passwordHash: String?
+}

@@ -1,0 +1,168 @@
+@testable import Core
+import Foundation
+import Testing
+
+/// Users, groups and grants: given, when, then.
+@Suite struct AccessCommandsTests {
+    @Test func addingANewEmailRegistersTheUserAndGrantsTheGroups() throws {
+        var fixture = IdentityFixture()
+        let reseller = try fixture.account(roles: [.userAdmin])
+        let manager = fixture.group("manager", of: reseller)
+        let events = try fixture.when {
+            try AccessCommands.addUser($0, actingIn: reseller, account: reseller, email: "Ana@Example.com", name: "Ana", passwordHash: nil, groupIDs: [manager])
+        }
+        let ana = IdentityState.userID(forEmail: "ana@example.com")
+        #expect(events.map { $0.type } == [UserRegistered.type, AccessGranted.type])
+        #expect(fixture.state.groups(of: ana, in: reseller).map(\.id) == [manager])
+    }
+
+    @Test func usersAreGlobalAnotherAccountLinksTheSameUser() throws {
+        var fixture = IdentityFixture()
+        let first = try fixture.account(roles: [.userAdmin]), second = try fixture.account(roles: [.userAdmin])
+        for account in [first, second] {
+            let agent = fixture.group("agent", of: account)
+            try fixture.when {
+                try AccessCommands.addUser($0, actingIn: account, account: account, email: "ana@example.com", name: "Ana", passwordHash: nil, groupIDs: [agent])
+            }
+        }
+        let ana = IdentityState.userID(forEmail: "ana@example.com")
+        #expect(fixture.events.filter { $0.type == UserRegistered.type && $0.placement.stream == IdentityStreams.user(ana) }.count == 1)
+        #expect(fixture.state.accountsOfUser[ana] == [first, second])
+    }
+
+    @Test func withoutTheUserAdminRoleAnAccountManagesNoUsers() throws {
+        var fixture = IdentityFixture()
+        let plain = try fixture.account(roles: [])
+        let state = fixture.state
+        #expect(refusal {
+            try AccessCommands.addUser(state, actingIn: plain, account: plain, email: "a@example.com", name: "A", passwordHash: nil,
+                                       groupIDs: [fixture.group("agent", of: plain)])
+        } == .roleRequired)
+        #expect(refusal { try AccessCommands.renameGroup(state, actingIn: plain, group: fixture.group("agent", of: plain), name: "Sellers") } == .roleRequired)
+    }
+
+    @Test func onlyTheAccountsOwnGroupsCanBeGranted() throws {
+        var fixture = IdentityFixture()
+        let a = try fixture.account(roles: [.userAdmin]), b = try fixture.account(roles: [.userAdmin])
+        let state = fixture.state
+        #expect(refusal {
+            try AccessCommands.grantAccess(state, actingIn: a, account: a, user: fixture.rootUser, groupIDs: [fixture.group("admin", of: b)])
+        } == .groupNotFound)
+        #expect(refusal { try AccessCommands.grantAccess(state, actingIn: a, account: a, user: fixture.rootUser, groupIDs: []) } == .invalidInput)
+        #expect(refusal { try AccessCommands.grantAccess(state, actingIn: a, account: a, user: .v7(), groupIDs: [fixture.group("agent", of: a)]) } == .userNotFound)
+    }
+
+    @Test func aGrantReplacesTheGroupsAndRevokingRemovesAccessButNotTheOwners() throws {
+        var fixture = IdentityFixture()
+        let account = try fixture.account(roles: [.userAdmin])
+        let agent = fixture.group("agent", of: account), manager = fixture.group("manager", of: account)
+        try fixture.when {
+            try AccessCommands.addUser($0, actingIn: account, account: account, email: "ana@example.com", name: "Ana", passwordHash: nil, groupIDs: [agent])
+        }
+        let ana = IdentityState.userID(forEmail: "ana@example.com")
+        try fixture.when { try AccessCommands.grantAccess($0, actingIn: account, account: account, user: ana, groupIDs: [manager]) }
+        #expect(fixture.state.groups(of: ana, in: account).map(\.predefined) == ["manager"])
+        // The same grant again decides nothing.
+        #expect(try fixture.when { try AccessCommands.grantAccess($0, actingIn: account, account: account, user: ana, groupIDs: [manager]) }.isEmpty)
+        try fixture.when { try AccessCommands.revokeAccess($0, actingIn: account, account: account, user: ana) }
+        #expect(fixture.state.groups(of: ana, in: account).isEmpty && fixture.state.users[ana] != nil)  // the user stays: accounts never delete users
+        let owner = fixture.state.directory.accounts[account]!.ownerUserID
+        let state = fixture.state
+        #expect(refusal { try AccessCommands.revokeAccess(state, actingIn: account, account: account, user: owner) } == .ownerAccess)
+    }
+
+    @Test func renamingAGroupKeepsItsPermissions() throws {
+        var fixture = IdentityFixture()
+        let account = try fixture.account(roles: [.userAdmin])
+        let manager = fixture.group("manager", of: account)
+        let before = fixture.state.groups[manager]!.permissions
+        try fixture.when { try AccessCommands.renameGroup($0, actingIn: account, group: manager, name: "Supervisors") }
+        #expect(fixture.state.groups[manager]?.name == "Supervisors" && fixture.state.groups[manager]?.permissions == before)
+        let state = fixture.state
+        #expect(refusal { try AccessCommands.renameGroup(state, actingIn: account, group: manager, name: " x") } == .invalidInput)
+    }
+
+    @Test func aSuspendedAccountManagesNothing() throws {
+        var fixture = IdentityFixture()
+        let account = try fixture.account(roles: [.userAdmin])
+        let master = fixture.master
+        try fixture.when { try AccountCommands.suspend($0, by: master, account: account) }
+        let state = fixture.state
+        #expect(refusal { try AccessCommands.renameGroup(state, actingIn: account, group: fixture.group("agent", of: account), name: "New") } == .accountSuspended)
+    }
+}
+
+/// Tenants: Tenant Admins make them, domains are unique, branding is validated.
+@Suite struct TenantCommandsTests {
+    let branding = TenantBranding(displayName: "Acme", primaryColor: "#112233", layout: .sidebar)
+
+    @Test func aTenantAdminCreatesATenantOnAFreeDomainAndBindsSubAccountsToIt() throws {
+        var fixture = IdentityFixture()
+        let reseller = try fixture.account(roles: [.tenantAdmin, .accountAdmin])
+        let events = try fixture.when { try TenantCommands.createTenant($0, owner: reseller, primaryDomain: "App.Acme.Example.", branding: branding) }
+        let tenant = IdentityState.tenantID(forDomain: "app.acme.example")
+        #expect(events == [.tenantCreated(TenantCreated(tenantID: tenant, ownerAccountID: reseller, primaryDomain: "app.acme.example", branding: branding))])
+        let client = try fixture.account(under: reseller, roles: [], tenant: tenant)
+        #expect(fixture.state.directory.accounts[client]?.tenantID == tenant)
+        let other = try fixture.account(roles: [.tenantAdmin])
+        let state = fixture.state
+        #expect(refusal { try TenantCommands.createTenant(state, owner: other, primaryDomain: "app.acme.example", branding: branding) } == .domainTaken)
+    }
+
+    @Test func withoutTheTenantAdminRoleThereAreNoTenants() throws {
+        var fixture = IdentityFixture()
+        let plain = try fixture.account(roles: [.accountAdmin])
+        let state = fixture.state
+        #expect(refusal { try TenantCommands.createTenant(state, owner: plain, primaryDomain: "x.example", branding: branding) } == .roleRequired)
+    }
+
+    @Test(arguments: ["", "localhost", "no spaces.example", "-bad.example", "a..example", "1.2.3.4", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example"])
+    func invalidDomainsAreRefused(domain: String) throws {
+        var fixture = IdentityFixture()
+        let reseller = try fixture.account(roles: [.tenantAdmin])
+        let state = fixture.state
+        #expect(refusal { try TenantCommands.createTenant(state, owner: reseller, primaryDomain: domain, branding: branding) } == .invalidInput)
+    }
+
+    @Test(arguments: ["red", "#12345", "#1234567", "#gg0000", "112233"])
+    func invalidColorsAreRefusedWithTheField(color: String) throws {
+        var fixture = IdentityFixture()
+        let reseller = try fixture.account(roles: [.tenantAdmin])
+        let state = fixture.state
+        do {
+            _ = try TenantCommands.createTenant(state, owner: reseller, primaryDomain: "ok.example", branding: .init(displayName: "A", primaryColor: color))
+            Issue.record("accepted \(color)")
+        } catch { #expect(error.fields.keys.contains("primary_color")) }
+    }
+
+    @Test func onlyTheOwnerChangesBrandingNotTheAccountsBoundToIt() throws {
+        var fixture = IdentityFixture()
+        let reseller = try fixture.account(roles: [.tenantAdmin, .accountAdmin])
+        try fixture.when { try TenantCommands.createTenant($0, owner: reseller, primaryDomain: "acme.example", branding: branding) }
+        let tenant = IdentityState.tenantID(forDomain: "acme.example")
+        let client = try fixture.account(under: reseller, roles: [], tenant: tenant)
+        var changed = branding
+        changed.secondaryColor = "#abcdef"
+        let state = fixture.state
+        #expect(refusal { try TenantCommands.changeBranding(state, owner: client, tenant: tenant, branding: changed) } == .tenantNotFound)
+        try fixture.when { try TenantCommands.changeBranding($0, owner: reseller, tenant: tenant, branding: changed) }
+        #expect(fixture.state.tenants[tenant]?.branding == changed)
+    }
+}
+
+/// Identity events survive the trip through the log's JSON unchanged.
+@Suite struct IdentityEventCodecTests {
+    @Test func everyBootstrapEventRoundTrips() throws {
+        var fixture = IdentityFixture()
+        _ = try fixture.account(roles: [.userAdmin])
+        for (index, event) in fixture.events.enumerated() {
+            let new = try event.newEvent(metadata: .init())
+            let recorded = RecordedEvent(
+                position: Int64(index + 1), id: new.id, accountID: event.placement.accountID, stream: event.placement.stream, streamVersion: 1,
+                type: new.type, schemaVersion: 1, data: new.data, metadata: new.metadata, recordedAt: Date()
+            )
+            #expect(try IdentityEvent(recorded: recorded) == event)
+        }
+        #expect(Set(IdentityEvent.types).count == IdentityEvent.kinds.count)
+    }
+}

@@ -1,0 +1,71 @@
+@testable import Core
+import Foundation
+import Testing
+
+/// Refresh-token families (RFC 9700): rotation on every use, reuse revokes the family, sliding expiry
+/// under an absolute cap.
+@Suite struct SessionCommandsTests {
+    let session = UUID.v7()
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    let lifetimes = SessionCommands.Lifetimes()
+
+    func started() throws -> IdentityFixture {
+        var fixture = IdentityFixture()
+        let (session, user, master, tenant, start, lifetimes) = (session, fixture.rootUser, fixture.master, fixture.platformTenant, start, lifetimes)
+        try fixture.when {
+            try SessionCommands.start($0, sessionID: session, user: user, account: master, tenant: tenant, tokenHash: "h1",
+                                      method: "password", now: start, lifetimes: lifetimes)
+        }
+        return fixture
+    }
+
+    func refresh(_ fixture: IdentityFixture, presenting hash: String, next: String, after seconds: Double = 60) throws -> SessionCommands.Refresh {
+        try SessionCommands.refresh(fixture.state, sessionID: session, presentedHash: hash, newHash: next, now: start.addingTimeInterval(seconds), lifetimes: lifetimes)
+    }
+
+    @Test func eachUseRotatesTheTokenAndSlidesTheExpiry() throws {
+        var fixture = try started()
+        guard case .rotated(let events) = try refresh(fixture, presenting: "h1", next: "h2") else { Issue.record("not rotated"); return }
+        fixture.events += events
+        let state = fixture.state.sessions[session]!
+        #expect(state.tokenHash == "h2" && state.usedHashes == ["h1"])
+        #expect(state.expiresAt == start.addingTimeInterval(60 + 30 * 24 * 3600))
+    }
+
+    @Test func presentingAnAlreadyUsedTokenRevokesTheWholeFamily() throws {
+        var fixture = try started()
+        guard case .rotated(let rotation) = try refresh(fixture, presenting: "h1", next: "h2") else { Issue.record("not rotated"); return }
+        fixture.events += rotation
+        guard case .reuseDetected(let revocation) = try refresh(fixture, presenting: "h1", next: "h3") else { Issue.record("reuse not seen"); return }
+        #expect(revocation == [.sessionRevoked(SessionRevoked(sessionID: session, accountID: fixture.master, reason: "reuse_detected"))])
+        fixture.events += revocation
+        // The legitimate holder's current token is dead too.
+        #expect(refusal { guard case .rotated(let e) = try refresh(fixture, presenting: "h2", next: "h4") else { return [] }; return e } == .invalidRefreshToken)
+    }
+
+    @Test func expiredUnknownAndRevokedTokensAreAllTheSameRefusal() throws {
+        var fixture = try started()
+        let expiredAfter = 30 * 24 * 3600.0 + 1
+        for (hash, after) in [("h1", expiredAfter), ("nope", 60.0)] {
+            #expect(refusal { _ = try refresh(fixture, presenting: hash, next: "x", after: after); return [] } == .invalidRefreshToken)
+        }
+        let (session, user) = (session, fixture.rootUser)
+        try fixture.when { try SessionCommands.revoke($0, sessionID: session, user: user, reason: "logout") }
+        #expect(refusal { _ = try refresh(fixture, presenting: "h1", next: "x"); return [] } == .invalidRefreshToken)
+        // Someone else cannot revoke it, nor learn that it exists.
+        let state = fixture.state
+        #expect(refusal { try SessionCommands.revoke(state, sessionID: session, user: .v7(), reason: "logout") } == .sessionNotFound)
+    }
+
+    @Test func slidingNeverPassesTheAbsoluteCap() throws {
+        var fixture = try started()
+        var hash = "h1", now = 0.0
+        for step in 2...4 {  // three refreshes, each 29 days apart: the third would slide past 90 days
+            now += 29 * 24 * 3600
+            guard case .rotated(let events) = try refresh(fixture, presenting: hash, next: "h\(step)", after: now) else { Issue.record("not rotated"); return }
+            fixture.events += events
+            hash = "h\(step)"
+        }
+        #expect(fixture.state.sessions[session]!.expiresAt == start.addingTimeInterval(90 * 24 * 3600))
+    }
+}

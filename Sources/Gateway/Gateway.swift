@@ -1,8 +1,9 @@
 public import Hummingbird
 public import Logging
+public import Projections
 
-/// The HTTP front of Canopy. Today: health, readiness and the event catalog; the rest of the API arrives
-/// with the identity work.
+/// The HTTP front of Canopy: health and readiness, and the API under `/api/v1`, where every route is
+/// declared with its access rule (`SecuredRouter`) and the Host names the tenant (`TenancyMiddleware`).
 public enum Gateway {
     public struct Configuration: Sendable {
         public var host: String
@@ -14,21 +15,42 @@ public enum Gateway {
         }
     }
 
-    public static func router(health: HealthRoutes, stats: StatsRoutes? = nil) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    /// What the API needs: the identity view it authorizes against, token verification, the routes.
+    public struct API: Sendable {
+        public var view: IdentityView
+        public var tokens: AccessTokens
+        public var identity: IdentityAPI
+        public var stats: StatsRoutes?
+
+        public init(view: IdentityView, tokens: AccessTokens, identity: IdentityAPI, stats: StatsRoutes? = nil) {
+            self.view = view
+            self.tokens = tokens
+            self.identity = identity
+            self.stats = stats
+        }
+    }
+
+    /// The router, and every API route it holds with its declared access.
+    public static func router(health: HealthRoutes, api: API?) -> (router: Router<CanopyContext>, routes: [RouteDeclaration]) {
+        let router = Router(context: CanopyContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: ErrorMiddleware())
         health.register(on: router)
-        stats?.register(on: router)
-        return router
+        guard let api else { return (router, []) }
+        let prefix = "/api/v1"
+        let group = router.group(RouterPath(prefix)).add(middleware: TenancyMiddleware(view: api.view, tokens: api.tokens))
+        let secured = SecuredRouter(group: group, prefix: prefix, view: api.view)
+        api.identity.register(on: secured)
+        api.stats?.register(on: secured)
+        return (router, secured.declarations)
     }
 
     public static func application(
-        configuration: Configuration, health: HealthRoutes, stats: StatsRoutes? = nil, logger: Logger,
+        configuration: Configuration, health: HealthRoutes, api: API?, logger: Logger,
         onServerRunning: @escaping @Sendable () async -> Void = {}
     ) -> some ApplicationProtocol {
         Application(
-            router: router(health: health, stats: stats),
+            router: router(health: health, api: api).router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "canopy"),
             onServerRunning: { _ in await onServerRunning() },
             logger: logger

@@ -1,15 +1,14 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 public import Logging
 public import PostgresNIO
 public import Projections
 
-/// `GET /api/v1/stats`: the event catalog (events per account and type, last positions).
+/// `GET /api/v1/accounts/:account_id/stats`: the account's event catalog (events per type, last
+/// positions), for callers whose groups hold `stats.read` there.
 ///
-/// `account_id` narrows it to one account. `min_position=N` is read-your-writes: the answer waits (up to
-/// `wait_ms`, default 2000, at most 10000) until the catalog has applied position N, or answers 503
-/// `projection.behind`. Unauthenticated and loopback-only for now; the identity work puts it behind the
-/// authorization check.
+/// `min_position=N` is read-your-writes: the answer waits (up to `wait_ms`, default 2000, at most 10000)
+/// until the catalog has applied position N, or answers 503 `projection.behind`.
 public struct StatsRoutes: Sendable {
     let client: PostgresClient
     let catalog: ProjectionRuntime
@@ -21,7 +20,7 @@ public struct StatsRoutes: Sendable {
         self.logger = logger
     }
 
-    struct Stats: ResponseEncodable {
+    struct Stats: Encodable {
         /// The catalog has applied the log up to here.
         var position: Int64
         var totalEvents: Int64
@@ -32,37 +31,13 @@ public struct StatsRoutes: Sendable {
         }
     }
 
-    public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.get("api/v1/stats") { request, _ -> Stats in
-            let query = request.uri.queryParameters
-            var account: UUID?
-            if let text = query.get("account_id") {
-                guard let id = UUID(uuidString: text) else {
-                    throw APIError(.badRequest, code: "request.invalid_parameter", message: "account_id is not a UUID", fields: ["account_id": "not a UUID"])
-                }
-                account = id
-            }
-            if let text = query.get("min_position") {
-                guard let position = Int64(text), position >= 0 else {
-                    throw APIError(.badRequest, code: "request.invalid_parameter", message: "min_position is a log position (0 or more)",
-                                   fields: ["min_position": "not a non-negative integer"])
-                }
-                var wait = 2_000
-                if let waitText = query.get("wait_ms") {
-                    guard let value = Int(waitText), (0...10_000).contains(value) else {
-                        throw APIError(.badRequest, code: "request.invalid_parameter", message: "wait_ms is 0 to 10000", fields: ["wait_ms": "out of range"])
-                    }
-                    wait = value
-                }
-                guard await catalog.waitUntilApplied(position, timeout: .milliseconds(wait)) else {
-                    throw APIError(.serviceUnavailable, code: "projection.behind",
-                                   message: "the catalog has not applied position \(position) yet; try again",
-                                   fields: ["min_position": "at \(catalog.checkpoint)"])
-                }
-            }
+    public func register(on routes: SecuredRouter) {
+        routes.on(.get, "accounts/:account_id/stats", .permission(.statsRead, on: .account(parameter: "account_id"))) { request, _, authorized in
+            let account = try authorized.resourceAccountID
+            try await MinimumPosition(request)?.await { await catalog.waitUntilApplied($0, timeout: $1) }
             let position = catalog.checkpoint
             let entries = try await EventCatalog.read(accountID: account, on: client, logger: logger)
-            return Stats(position: position, totalEvents: entries.reduce(0) { $0 + $1.eventCount }, entries: entries)
+            return try JSONBody.response(Stats(position: position, totalEvents: entries.reduce(0) { $0 + $1.eventCount }, entries: entries))
         }
     }
 }

@@ -4,6 +4,6 @@ import ArgumentParser
 struct Canopy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Canopy: the core of a multi-tenant, white-label platform.",
-        subcommands: [Serve.self, Dev.self, Migrate.self, Rebuild.self, Stats.self, DeadLetterCommand.self, Bench.self]
+        subcommands: [Serve.self, Dev.self, BootstrapCommand.self, Migrate.self, Rebuild.self, Stats.self, DeadLetterCommand.self, Bench.self]
     )
 }

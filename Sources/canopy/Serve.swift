@@ -35,13 +35,16 @@ struct Dev: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     func run() async throws {
-        try await CommandFailure.reporting { try await Server.run(Settings.resolve(options, defaultLogLevel: .debug), components: Set(Component.allCases)) }
+        try await CommandFailure.reporting {
+            try await Server.run(Settings.resolve(options, defaultLogLevel: .debug), components: Set(Component.allCases), bootstrap: true)
+        }
     }
 }
 
 /// One process running any subset of Canopy's components over one pool and one event store.
 enum Server {
-    static func run(_ settings: Settings, components: Set<Component>) async throws {
+    /// `bootstrap`: make the master account first when the log has none (`canopy dev`).
+    static func run(_ settings: Settings, components: Set<Component>, bootstrap: Bool = false) async throws {
         let logger = Logs.bootstrap(level: settings.logLevel)
         let migrator = try Migrator(directory: Migrator.locateDirectory())
         try await migrator.migrate(settings.database, logger: logger)
@@ -75,11 +78,27 @@ enum Server {
             services += projections.map { .init(service: $0) }
         }
         if components.contains(.gateway) {
-            let gateway = Gateway.application(
-                configuration: .init(host: settings.httpHost, port: settings.httpPort), health: health,
-                stats: StatsRoutes(client: client, catalog: catalog, logger: logger), logger: logger,
-                onServerRunning: { readiness.markReady() }
+            let view = IdentityView(store: store, logger: logger)
+            let tokens = try await Platform.tokens(settings, logger: logger)
+            let identity = IdentityAPI(
+                view: view, runner: CommandRunner(store: store, view: view, logger: logger), tokens: tokens,
+                hasher: PasswordHasher(cost: UInt8(clamping: settings.bcryptCost))
             )
+            let api = Gateway.API(view: view, tokens: tokens, identity: identity, stats: StatsRoutes(client: client, catalog: catalog, logger: logger))
+            let gateway = Gateway.application(
+                configuration: .init(host: settings.httpHost, port: settings.httpPort), health: health, api: api, logger: logger,
+                onServerRunning: {
+                    // Ready once the identity view holds the log as it was at start (and, for dev, the master exists).
+                    do {
+                        if bootstrap { _ = try await Platform.bootstrap(settings, view: view, store: store, logger: logger) }
+                        _ = try await view.catchUp(timeout: .seconds(60))
+                        readiness.markReady()
+                    } catch {
+                        logger.error("not ready", metadata: ["error": "\(error)"])
+                    }
+                }
+            )
+            services.append(.init(service: view))
             services.append(.init(service: gateway, successTerminationBehavior: .gracefullyShutdownGroup))
             services.append(.init(service: ReadinessService(readiness)))
         }

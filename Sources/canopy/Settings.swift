@@ -39,6 +39,19 @@ struct Settings {
     var httpHost: String
     var httpPort: Int
     var logLevel: Logger.Level
+    /// `kid:secret` pairs, the first signs; nil: an ephemeral key for this process only.
+    var jwtKeys: [(id: String, secret: String)]?
+    var bcryptCost: Int
+    var platform: Platform
+
+    /// The master account made by `canopy bootstrap` (and by `canopy dev` on an empty log).
+    struct Platform {
+        var name: String
+        /// The platform tenant's domain; a developer's `127.0.0.1` is fine.
+        var domain: String
+        var adminEmail: String
+        var adminPassword: String?
+    }
 
     struct Invalid: Error, CustomStringConvertible {
         var description: String
@@ -75,9 +88,29 @@ struct Settings {
             topology: EventTopology(namespace: try namespace(config.string(forKey: "amqp.namespace", default: "canopy"))),
             httpHost: config.string(forKey: "http.host", default: "127.0.0.1"),
             httpPort: config.int(forKey: "http.port", default: 8080),
-            logLevel: level
+            logLevel: level,
+            jwtKeys: try config.string(forKey: "auth.jwt_keys", isSecret: true).map(parseJWTKeys),
+            bcryptCost: config.int(forKey: "auth.bcrypt_cost", default: 12),
+            platform: Platform(
+                name: config.string(forKey: "platform.name", default: "crontech"),
+                domain: config.string(forKey: "platform.domain", default: "127.0.0.1"),
+                adminEmail: config.string(forKey: "platform.admin_email", default: "admin@canopy.test"),
+                adminPassword: config.string(forKey: "platform.admin_password", isSecret: true)
+            )
         )
     }
+}
+
+/// `kid:secret,kid:secret`.
+private func parseJWTKeys(_ text: String) throws -> [(id: String, secret: String)] {
+    let keys = text.split(separator: ",").map { pair -> (id: String, secret: String) in
+        let parts = pair.split(separator: ":", maxSplits: 1)
+        return (String(parts.first ?? ""), parts.count == 2 ? String(parts[1]) : "")
+    }
+    guard !keys.isEmpty, keys.allSatisfy({ !$0.id.isEmpty && $0.secret.utf8.count >= 32 }) else {
+        throw Settings.Invalid(description: "auth.jwt_keys is kid:secret[,kid:secret...], each secret at least 32 bytes")
+    }
+    return keys
 }
 
 private func namespace(_ text: String) throws -> String {

@@ -37,7 +37,7 @@ public struct Pipeline: Sendable {
 
     /// Appends `count` events, one per append, spread over `accounts`, with types cycling over `types`.
     @discardableResult
-    public func append(_ count: Int, accounts: [UUID], types: [String] = ["account.renamed", "tenant.branding_changed", "user.granted"]) async throws -> Int64 {
+    public func append(_ count: Int, accounts: [UUID], types: [String] = ["account.renamed", "funnel.advanced", "user.granted"]) async throws -> Int64 {
         var last: Int64 = 0
         for index in 0..<count {
             let account = accounts[index % accounts.count]

@@ -21,13 +21,17 @@ import Testing
         var actingAccountID: UUID
         var callbackURL: String
         var recordedAt: Date
+        var groupIDs: [Int]
+        var mirrorURLs: [String]
     }
 
     @Test func keysAreSnakeCaseAndAcronymsRoundTrip() throws {
-        let sample = Sample(actingAccountID: UUID.v7(), callbackURL: "https://x", recordedAt: Date(timeIntervalSince1970: 1_700_000_000.123))
+        let sample = Sample(actingAccountID: UUID.v7(), callbackURL: "https://x", recordedAt: Date(timeIntervalSince1970: 1_700_000_000.123),
+                            groupIDs: [1], mirrorURLs: [])
         let text = try WireJSON.encodeToString(sample)
         #expect(text.contains("\"acting_account_id\""))
         #expect(text.contains("\"callback_url\""))
+        #expect(text.contains("\"group_ids\"") && text.contains("\"mirror_urls\""))
         #expect(text.contains("\"2023-11-14T22:13:20.123Z\""))
         #expect(try WireJSON.decode(Sample.self, from: text) == sample)
     }

@@ -21,7 +21,7 @@ import Testing
     }
 
     func health(_ routes: HealthRoutes, mode: TestingSetup = .router) async throws -> (HTTPResponse.Status, Report) {
-        let app = Application(router: Gateway.router(health: routes))
+        let app = Application(router: Gateway.router(health: routes, api: nil).router)
         return try await app.test(mode) { client in
             try await client.execute(uri: "/health", method: .get) { response in
                 (response.status, try JSONDecoder().decode(Report.self, from: Data(buffer: response.body)))
@@ -71,7 +71,7 @@ import Testing
 
     @Test func readinessFollowsStartUpAndShutdown() async throws {
         let readiness = Readiness()
-        let app = Application(router: Gateway.router(health: HealthRoutes(checks: [], readiness: readiness)))
+        let app = Application(router: Gateway.router(health: HealthRoutes(checks: [], readiness: readiness), api: nil).router)
         try await app.test(.router) { client in
             try await client.execute(uri: "/ready", method: .get) { #expect($0.status == .serviceUnavailable) }
             readiness.markReady()
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func everyResponseCarriesARequestID() async throws {
-        let app = Application(router: Gateway.router(health: HealthRoutes(checks: [], readiness: Readiness())))
+        let app = Application(router: Gateway.router(health: HealthRoutes(checks: [], readiness: Readiness()), api: nil).router)
         try await app.test(.router) { client in
             try await client.execute(uri: "/ready", method: .get, headers: [.requestID: "abc-123"]) {
                 #expect($0.headers[.requestID] == "abc-123")
@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func unknownRoutesAnswerInTheOneErrorShape() async throws {
-        let app = Application(router: Gateway.router(health: HealthRoutes(checks: [], readiness: Readiness())))
+        let app = Application(router: Gateway.router(health: HealthRoutes(checks: [], readiness: Readiness()), api: nil).router)
         try await app.test(.router) { client in
             try await client.execute(uri: "/nowhere", method: .get) { response in
                 #expect(response.status == .notFound)

@@ -2,71 +2,38 @@ import CanopyTesting
 import Core
 import Foundation
 import Gateway
-import Hummingbird
-import HummingbirdTesting
 import Projections
 import Testing
 
-/// `GET /api/v1/stats` over the real pipeline: log, relay, RabbitMQ, the catalog projection.
+/// `GET /api/v1/accounts/:account_id/stats` over the real pipeline: log, relay, RabbitMQ, the catalog.
 @Suite struct StatsRoutesTests {
-    struct Stats: Decodable {
-        struct Entry: Decodable, Equatable {
-            var account_id: UUID
-            var event_type: String
-            var event_count: Int64
-            var last_position: Int64
-        }
-
-        var position: Int64
-        var total_events: Int64
-        var entries: [Entry]
-    }
-
-    struct ErrorBody: Decodable {
-        struct Detail: Decodable {
-            var code: String
-            var fields: [String: String]
-        }
-
-        var error: Detail
-    }
-
     @Test func statsReadYourWritesAndRefuseBadParameters() async throws {
         try await withPipeline { pipeline in
             let catalog = try pipeline.projection()
             try await whileRunning([pipeline.relay(), catalog]) {
-                let account = UUID.v7(), other = UUID.v7()
-                try await pipeline.append(5, accounts: [other])
-                let position = try await pipeline.append(3, accounts: [account], types: ["account.renamed"])
-                let router = Gateway.router(health: HealthRoutes(checks: [], readiness: Readiness()),
-                                            stats: StatsRoutes(client: pipeline.client, catalog: catalog, logger: TestServers.logger))
-                try await Application(router: router).test(.router) { client in
+                let stats = StatsRoutes(client: pipeline.client, catalog: catalog, logger: TestServers.logger)
+                try await withGateway(store: pipeline.store, database: pipeline.database, stats: stats) { gateway in
+                    let master = gateway.master
+                    try await pipeline.append(5, accounts: [.v7()])
+                    let position = try await pipeline.append(3, accounts: [master], types: ["account.renamed"])
+                    let token = try await gateway.login().access
+                    let path = "/api/v1/accounts/\(master.lowercasedString)/stats"
                     // Asked right after the append: the answer waits until the catalog has it.
-                    try await client.execute(uri: "/api/v1/stats?account_id=\(account.lowercasedString)&min_position=\(position)", method: .get) { response in
-                        #expect(response.status == .ok)
-                        let stats = try JSONDecoder().decode(Stats.self, from: Data(buffer: response.body))
-                        #expect(stats.position >= position)
-                        #expect(stats.entries == [.init(account_id: account, event_type: "account.renamed", event_count: 3, last_position: position)])
-                        #expect(stats.total_events == 3)
-                    }
-                    try await client.execute(uri: "/api/v1/stats", method: .get) { response in
-                        let stats = try JSONDecoder().decode(Stats.self, from: Data(buffer: response.body))
-                        #expect(stats.total_events == 8)
-                    }
+                    let reply = try await gateway.call(.get, "\(path)?min_position=\(position)", token: token)
+                    #expect(reply.status == .ok)
+                    let entries = reply.json()["entries"] as? [[String: Any]] ?? []
+                    #expect(entries.first { $0["event_type"] as? String == "account.renamed" }?["event_count"] as? Int == 3)
+                    #expect(entries.allSatisfy { ($0["account_id"] as? String)?.lowercased() == master.lowercasedString })
+                    #expect((reply.int("position") ?? 0) >= position)
                     // A position nobody wrote yet: a bounded wait, then a typed 503.
-                    try await client.execute(uri: "/api/v1/stats?min_position=\(position + 100)&wait_ms=200", method: .get) { response in
-                        #expect(response.status == .serviceUnavailable)
-                        let body = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
-                        #expect(body.error.code == "projection.behind")
+                    let behind = try await gateway.call(.get, "\(path)?min_position=\(position + 100)&wait_ms=200", token: token)
+                    #expect(behind.status == .serviceUnavailable && behind.errorCode == "projection.behind")
+                    for bad in ["min_position=-1", "min_position=x", "min_position=1&wait_ms=99999"] {
+                        let reply = try await gateway.call(.get, "\(path)?\(bad)", token: token)
+                        #expect(reply.status == .badRequest && reply.errorCode == "request.invalid_parameter" && !reply.errorFields.isEmpty, "\(bad)")
                     }
-                    for bad in ["account_id=nope", "min_position=-1", "min_position=x", "min_position=1&wait_ms=99999"] {
-                        try await client.execute(uri: "/api/v1/stats?\(bad)", method: .get) { response in
-                            #expect(response.status == .badRequest, "\(bad)")
-                            let body = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
-                            #expect(body.error.code == "request.invalid_parameter")
-                            #expect(!body.error.fields.isEmpty)
-                        }
-                    }
+                    // Without a token: nothing.
+                    #expect(try await gateway.call(.get, path).status == .unauthorized)
                 }
             }
         }

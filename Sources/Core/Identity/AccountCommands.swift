@@ -20,14 +20,15 @@ public enum AccountCommands {
 
     /// The master account, its platform tenant and first user (a Super Admin): the tree's root, once.
     public static func bootstrap(
-        _ state: IdentityState, accountID: UUID, name: String, platformDomain: String, owner: Owner, makeID: () -> UUID = { .v7() }
+        _ state: IdentityState, accountID: UUID, name: String, platformDomain: String, owner: Owner, branding: TenantBranding? = nil,
+        makeID: () -> UUID = { .v7() }
     ) throws(IdentityError) -> [IdentityEvent] {
         guard state.directory.accounts.isEmpty else { throw IdentityError(.alreadyExists, "the master account exists already") }
         try IdentityValidation.name(name)
         let domain = try IdentityValidation.host(platformDomain, field: "platform_domain")
         let tenantID = IdentityState.tenantID(forDomain: domain)
         var events: [IdentityEvent] = [.tenantCreated(TenantCreated(
-            tenantID: tenantID, ownerAccountID: accountID, primaryDomain: domain, branding: TenantBranding(displayName: name)
+            tenantID: tenantID, ownerAccountID: accountID, primaryDomain: domain, branding: branding ?? TenantBranding(displayName: name)
         ))]
         let (ownerID, registration) = try owned(state, by: owner, in: accountID)
         events += registration

@@ -48,6 +48,11 @@ public struct GroupCreated: IdentityPayload {
 public struct ScopedPermission: Codable, Sendable, Hashable {
     public var permission: Permission
     public var scope: PermissionScope
+
+    public init(permission: Permission, scope: PermissionScope) {
+        self.permission = permission
+        self.scope = scope
+    }
 }
 
 public struct GroupRenamed: IdentityPayload {

@@ -51,5 +51,5 @@ public enum SessionCommands {
     }
 
     /// One answer for every bad token: unknown, expired, revoked, forged.
-    static let invalidToken = IdentityError(.invalidRefreshToken, "the refresh token is not valid")
+    public static let invalidToken = IdentityError(.invalidRefreshToken, "the refresh token is not valid")
 }

@@ -37,7 +37,8 @@ public enum WireJSON {
 
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        // Not .convertToSnakeCase: it writes `groupIDs` as `group_i_ds`.
+        encoder.keyEncodingStrategy = .custom { path in SnakeCaseKey(snakeCasing: path[path.count - 1].stringValue) }
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
@@ -105,6 +106,21 @@ struct SnakeCaseKey: CodingKey {
         self.stringValue = String(first) + words.dropFirst().map { word in
             Self.acronyms.contains(word) ? (word == "ids" ? "IDs" : word == "urls" ? "URLs" : word.uppercased()) : word.prefix(1).uppercased() + word.dropFirst()
         }.joined()
+    }
+
+    /// `ownerUserID` → `owner_user_id`, `groupIDs` → `group_ids`, `URLPath` → `url_path`.
+    init(snakeCasing camel: String) {
+        let characters = Array(camel.replacingOccurrences(of: "IDs", with: "Ids").replacingOccurrences(of: "URLs", with: "Urls"))
+        var out = ""
+        for (index, character) in characters.enumerated() {
+            if character.isUppercase, index > 0 {
+                let previous = characters[index - 1]
+                let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
+                if previous.isLowercase || previous.isNumber || (previous.isUppercase && nextIsLower) { out += "_" }
+            }
+            out += character.lowercased()
+        }
+        self.stringValue = out
     }
 
     init?(stringValue: String) { self.stringValue = stringValue }

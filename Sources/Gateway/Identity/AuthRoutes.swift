@@ -1,0 +1,170 @@
+import Core
+import Foundation
+import Hummingbird
+
+/// Login, refresh, logout, the caller itself and its sessions, and the host's public branding.
+extension IdentityAPI {
+    struct LoginRequest: Decodable {
+        var email: String
+        var password: String
+        var accountID: UUID?
+    }
+
+    struct RefreshRequest: Decodable {
+        var refreshToken: String
+    }
+
+    struct TokenResponse: Encodable {
+        var accessToken: String
+        var tokenType = "Bearer"
+        var expiresIn = Int(AccessTokens.lifetime.seconds)
+        var refreshToken: String
+        var userID: UUID
+        var accountID: UUID
+        var tenantID: UUID
+        var position: Int64
+    }
+
+    struct SessionSummary: Encodable {
+        var id: UUID
+        var accountID: UUID
+        var startedAt: Date
+        var expiresAt: Date
+        var current: Bool
+    }
+
+    struct Me: Encodable {
+        var userID: UUID
+        var email: String
+        var name: String
+        var account: AccountSummary
+        var tenantID: UUID
+        var impersonatorID: UUID?
+    }
+
+    struct PublicBranding: Encodable {
+        var tenantID: UUID
+        var domain: String
+        var branding: TenantBranding
+    }
+
+    func registerAuth(on routes: SecuredRouter) {
+        routes.on(.get, "tenant", .anonymous(reason: "the login page shows the domain's branding")) { _, context, _ in
+            let tenant = context.tenant!
+            return try JSONBody.response(PublicBranding(tenantID: tenant.id, domain: tenant.primaryDomain, branding: tenant.branding))
+        }
+        routes.on(.post, "auth/login", .anonymous(reason: "this is how a caller gets a token")) { request, context, _ in
+            let body = try await JSONBody.decode(LoginRequest.self, from: request)
+            return try await login(body, context: context)
+        }
+        routes.on(.post, "auth/refresh", .anonymous(reason: "the refresh token is the credential")) { request, context, _ in
+            let body = try await JSONBody.decode(RefreshRequest.self, from: request)
+            return try await refresh(body.refreshToken, context: context)
+        }
+        routes.on(.post, "auth/logout", .anonymous(reason: "the refresh token is the credential")) { request, context, _ in
+            let body = try await JSONBody.decode(RefreshRequest.self, from: request)
+            guard let session = RefreshTokens.session(of: body.refreshToken),
+                  let user = view.read({ state in
+                      state.sessions[session].flatMap { $0.tokenHash == RefreshTokens.hash(body.refreshToken) ? $0.userID : nil }
+                  }) else { throw APIError(SessionCommands.invalidToken) }
+            let position = try await runner.run(Self.metadata(nil, context)) { try SessionCommands.revoke($0, sessionID: session, user: user, reason: "logout") }
+            return try JSONBody.response(Written(id: session, position: position))
+        }
+        routes.on(.get, "me", .signedIn) { _, context, authorized in
+            let caller = try authorized.signedIn
+            guard let me = view.read({ state -> Me? in
+                guard let user = state.users[caller.userID], let account = state.directory.accounts[caller.accountID] else { return nil }
+                return Me(userID: user.id, email: user.email, name: user.name, account: AccountSummary(account, state: state, viewer: caller.accountID),
+                          tenantID: caller.tenantID, impersonatorID: caller.impersonatorID)
+            }) else { throw APIError.notFound("user.not_found") }
+            return try JSONBody.response(me)
+        }
+        routes.on(.get, "sessions", .signedIn) { _, _, authorized in
+            let caller = try authorized.signedIn
+            let now = Date()
+            let sessions = view.read { state in
+                (state.sessionsOfUser[caller.userID] ?? []).compactMap { state.sessions[$0] }
+                    .filter { $0.revoked == nil && $0.expiresAt > now }
+                    .map { SessionSummary(id: $0.id, accountID: $0.accountID, startedAt: $0.startedAt, expiresAt: $0.expiresAt, current: $0.id == caller.sessionID) }
+            }
+            return try JSONBody.response(["sessions": sessions])
+        }
+        routes.on(.delete, "sessions/:session_id", .signedIn) { _, context, authorized in
+            let caller = try authorized.signedIn
+            let session = try Self.path(context, "session_id")
+            let position = try await runner.run(Self.metadata(caller, context)) {
+                try SessionCommands.revoke($0, sessionID: session, user: caller.userID, reason: "revoked")
+            }
+            return try JSONBody.response(Written(id: session, position: position))
+        }
+    }
+
+    private func login(_ body: LoginRequest, context: CanopyContext) async throws -> Response {
+        let tenant = context.tenant!
+        let email = body.email.lowercased()
+        let address = context.remoteAddress.map { "\($0)" } ?? "unknown"
+        guard loginsPerIP.allow(address), loginsPerEmail.allow(email) else {
+            throw APIError(.tooManyRequests, code: "auth.rate_limited", message: "too many attempts; wait a minute")
+        }
+        let userID = IdentityState.userID(forEmail: email)
+        let hash = view.read { $0.users[userID]?.passwordHash }
+        let failed = APIError(.unauthorized, code: "auth.invalid_credentials", message: "the email or the password is wrong, or there is no access here")
+        guard body.password.utf8.count <= 72, try await hasher.verify(body.password, against: hash) else { throw failed }
+        // An account bound to this domain's tenant, active, where the user has access: the one asked for, or
+        // the highest in the tree.
+        guard let accountID = view.read({ state -> UUID? in
+            let candidates = (state.accountsOfUser[userID] ?? []).compactMap { state.directory.accounts[$0] }
+                .filter { $0.tenantID == tenant.id && state.directory.isActive($0.id) }
+                .sorted { ($0.depth, $0.id.uuidString) < ($1.depth, $1.id.uuidString) }
+            if let wanted = body.accountID { return candidates.contains { $0.id == wanted } ? wanted : nil }
+            return candidates.first?.id
+        }) else { throw failed }
+        let session = UUID.v7()
+        let refreshToken = RefreshTokens.make(session: session)
+        let metadata = EventMetadata(actor: "user:\(userID.lowercasedString)", actingAccountID: accountID,
+                                     requestID: context.logger[metadataKey: "request_id"].map { "\($0)" })
+        let lifetimes = configuration.lifetimes
+        let position = try await runner.run(metadata) {
+            try SessionCommands.start($0, sessionID: session, user: userID, account: accountID, tenant: tenant.id,
+                                      tokenHash: RefreshTokens.hash(refreshToken), method: "password", now: Date(), lifetimes: lifetimes)
+        }
+        return try await tokenResponse(user: userID, account: accountID, tenant: tenant.id, session: session, refreshToken: refreshToken, position: position)
+    }
+
+    private func refresh(_ token: String, context: CanopyContext) async throws -> Response {
+        let tenant = context.tenant!
+        guard let sessionID = RefreshTokens.session(of: token),
+              let session = view.read({ $0.sessions[sessionID] }), session.tenantID == tenant.id else {
+            throw APIError(SessionCommands.invalidToken)
+        }
+        let next = RefreshTokens.make(session: sessionID)
+        let lifetimes = configuration.lifetimes
+        let metadata = EventMetadata(actor: "user:\(session.userID.lowercasedString)", actingAccountID: session.accountID,
+                                     requestID: context.logger[metadataKey: "request_id"].map { "\($0)" })
+        var reused = false
+        let position = try await runner.run(metadata) { state in
+            switch try SessionCommands.refresh(state, sessionID: sessionID, presentedHash: RefreshTokens.hash(token), newHash: RefreshTokens.hash(next),
+                                               now: Date(), lifetimes: lifetimes) {
+            case .rotated(let events):
+                // The user must still have access to an active account: a refresh is a new decision.
+                guard state.directory.isActive(session.accountID), state.grants[session.accountID]?[session.userID] != nil else {
+                    throw SessionCommands.invalidToken
+                }
+                return events
+            case .reuseDetected(let events):
+                reused = true
+                return events
+            }
+        }
+        if reused { throw APIError(SessionCommands.invalidToken) }
+        return try await tokenResponse(user: session.userID, account: session.accountID, tenant: tenant.id, session: sessionID, refreshToken: next, position: position)
+    }
+
+    private func tokenResponse(user: UUID, account: UUID, tenant: UUID, session: UUID, refreshToken: String, position: Int64) async throws -> Response {
+        let access = try await tokens.issue(.init(
+            userID: user, accountID: account, tenantID: tenant, sessionID: session,
+            expiresAt: Date().addingTimeInterval(AccessTokens.lifetime.seconds), impersonatorID: nil
+        ))
+        return try JSONBody.response(TokenResponse(accessToken: access, refreshToken: refreshToken, userID: user, accountID: account, tenantID: tenant, position: position))
+    }
+}

@@ -1,0 +1,75 @@
+public import Core
+import Foundation
+public import Logging
+public import Projections
+
+/// The one write path of identity commands: decide on the identity view, append each stream's events
+/// expecting exactly the version the decision saw, then wait until the view has folded them in (so the
+/// caller's next read here sees its write). A version conflict means the view was behind the log: it
+/// catches up and the command is decided again.
+public struct CommandRunner: Sendable {
+    let store: EventStore
+    let view: IdentityView
+    let logger: Logger
+
+    public init(store: EventStore, view: IdentityView, logger: Logger) {
+        self.store = store
+        self.view = view
+        self.logger = logger
+    }
+
+    /// The log position of the last event appended, or the view's position when nothing needed appending.
+    public func run(_ metadata: EventMetadata, _ decide: (IdentityState) throws -> [IdentityEvent]) async throws -> Int64 {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let appends: [AppendRequest]
+            do { appends = try view.read { state in try Self.appends(for: decide(state), on: state, metadata: metadata) } } catch let error as IdentityError {
+                throw APIError(error)
+            }
+            if appends.isEmpty { return view.position }
+            do {
+                var last: Int64 = 0
+                for request in appends { last = try await store.append(request).lastPosition }
+                _ = await view.waitUntilApplied(last, timeout: .seconds(5))
+                return last
+            } catch let error as EventLogError where error.code == .versionConflict && attempt < 4 {
+                logger.debug("identity view behind the log; deciding again", metadata: ["stream": "\(error.stream ?? "")"])
+                _ = try await view.catchUp(timeout: .seconds(5))
+            } catch let error as EventLogError where error.code == .versionConflict {
+                throw APIError(.conflict, code: "command.conflict", message: "the resource changed meanwhile; try again")
+            }
+        }
+    }
+
+    /// Consecutive events of one stream go in one append, expecting the version the state has for it.
+    static func appends(for events: [IdentityEvent], on state: IdentityState, metadata: EventMetadata) throws -> [AppendRequest] {
+        var requests: [AppendRequest] = []
+        for event in events {
+            let (stream, account) = event.placement
+            let new = try event.newEvent(metadata: metadata)
+            if requests.last?.stream == stream {
+                requests[requests.count - 1].events.append(new)
+            } else {
+                requests.append(AppendRequest(stream: stream, accountID: account, expectedVersion: state.expectedVersion(of: stream), events: [new]))
+            }
+        }
+        return requests
+    }
+}
+
+extension APIError {
+    /// Identity refusals, with the status their code calls for.
+    init(_ error: IdentityError) {
+        let status: HTTPResponse.Status = switch error.code {
+        case .accountNotFound, .userNotFound, .groupNotFound, .tenantNotFound, .sessionNotFound: .notFound
+        case .invalidInput: .badRequest
+        case .alreadyExists, .emailTaken, .domainTaken, .accountSuspended, .accountNotSuspended: .conflict
+        case .invalidRefreshToken: .unauthorized
+        default: .unprocessableContent
+        }
+        self.init(status, code: error.code.rawValue, message: status == .notFound ? "not found" : error.message, fields: error.fields)
+    }
+}
+
+import HTTPTypes

@@ -1,0 +1,63 @@
+public import Core
+import Foundation
+import Hummingbird
+public import Projections
+
+/// The identity API: accounts, tenants, users, groups, sessions. Its routes live in one file per resource
+/// family; this holds what they share.
+public struct IdentityAPI: Sendable {
+    public struct Configuration: Sendable {
+        public var lifetimes = SessionCommands.Lifetimes()
+        /// Login attempts per client address and per email.
+        public var loginPerIP = RateLimiter.Rule(limit: 30, window: .seconds(60))
+        public var loginPerEmail = RateLimiter.Rule(limit: 10, window: .seconds(60))
+
+        public init() {}
+    }
+
+    let view: IdentityView
+    let runner: CommandRunner
+    let tokens: AccessTokens
+    let hasher: PasswordHasher
+    let configuration: Configuration
+    let loginsPerIP: RateLimiter
+    let loginsPerEmail: RateLimiter
+
+    public init(view: IdentityView, runner: CommandRunner, tokens: AccessTokens, hasher: PasswordHasher, configuration: Configuration = .init()) {
+        self.view = view
+        self.runner = runner
+        self.tokens = tokens
+        self.hasher = hasher
+        self.configuration = configuration
+        self.loginsPerIP = RateLimiter(configuration.loginPerIP)
+        self.loginsPerEmail = RateLimiter(configuration.loginPerEmail)
+    }
+
+    public func register(on routes: SecuredRouter) {
+        registerAuth(on: routes)
+        registerAccounts(on: routes)
+        registerAccess(on: routes)
+        registerTenants(on: routes)
+    }
+
+    /// Who did it, for every event a request appends.
+    static func metadata(_ caller: Caller?, _ context: CanopyContext) -> EventMetadata {
+        EventMetadata(
+            actor: caller.map { "user:\($0.userID.lowercasedString)" } ?? "anonymous", actingAccountID: caller?.accountID,
+            requestID: context.logger[metadataKey: "request_id"].map { "\($0)" }, impersonatorID: caller?.impersonatorID
+        )
+    }
+
+    /// A write's answer: the ids it made and the log position to read at (invariant 8).
+    struct Written: Encodable {
+        var id: UUID?
+        var position: Int64
+    }
+
+    static func path(_ context: CanopyContext, _ name: String) throws -> UUID {
+        guard let text = context.parameters.get(name), text.count == 36, let id = UUID(uuidString: text) else {
+            throw APIError.notFound(name == "group_id" ? "group.not_found" : name == "user_id" ? "user.not_found" : "session.not_found")
+        }
+        return id
+    }
+}

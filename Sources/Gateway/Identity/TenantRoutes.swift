@@ -1,0 +1,58 @@
+import Core
+import Foundation
+import Hummingbird
+
+/// Tenants an account owns: create, list, read, change branding.
+extension IdentityAPI {
+    struct CreateTenantRequest: Decodable {
+        var primaryDomain: String
+        var branding: TenantBranding
+    }
+
+    struct TenantSummary: Encodable {
+        var id: UUID
+        var primaryDomain: String
+        var branding: TenantBranding
+
+        init(_ tenant: IdentityState.Tenant) {
+            id = tenant.id
+            primaryDomain = tenant.primaryDomain
+            branding = tenant.branding
+        }
+    }
+
+    func registerTenants(on routes: SecuredRouter) {
+        routes.on(.get, "accounts/:account_id/tenants", .permission(.tenantsRead, on: .account(parameter: "account_id"))) { request, _, authorized in
+            let id = try authorized.resourceAccountID
+            try await waitForMinimumPosition(request)
+            let tenants = view.read { state in
+                state.tenants.values.filter { $0.ownerAccountID == id }.sorted { $0.primaryDomain < $1.primaryDomain }.map(TenantSummary.init)
+            }
+            return try JSONBody.response(["tenants": tenants])
+        }
+        routes.on(.post, "accounts/:account_id/tenants", .permission(.tenantsManage, on: .account(parameter: "account_id"))) { request, context, authorized in
+            let caller = try authorized.signedIn, id = try authorized.resourceAccountID
+            let body = try await JSONBody.decode(CreateTenantRequest.self, from: request)
+            let position = try await runner.run(Self.metadata(caller, context)) {
+                try TenantCommands.createTenant($0, owner: id, primaryDomain: body.primaryDomain, branding: body.branding)
+            }
+            let tenantID = IdentityState.tenantID(forDomain: (try? IdentityValidation.domain(body.primaryDomain)) ?? body.primaryDomain)
+            return try JSONBody.response(Written(id: tenantID, position: position), status: .created)
+        }
+        routes.on(.get, "tenants/:tenant_id", .permission(.tenantsRead, on: .tenant(parameter: "tenant_id"))) { request, context, _ in
+            let tenant = try Self.path(context, "tenant_id")
+            try await waitForMinimumPosition(request)
+            guard let summary = view.read({ $0.tenants[tenant].map(TenantSummary.init) }) else { throw APIError.notFound("tenant.not_found") }
+            return try JSONBody.response(summary)
+        }
+        routes.on(.put, "tenants/:tenant_id/branding", .permission(.tenantsManage, on: .tenant(parameter: "tenant_id"))) { request, context, authorized in
+            let caller = try authorized.signedIn, owner = try authorized.resourceAccountID
+            let tenant = try Self.path(context, "tenant_id")
+            let branding = try await JSONBody.decode(TenantBranding.self, from: request)
+            let position = try await runner.run(Self.metadata(caller, context)) {
+                try TenantCommands.changeBranding($0, owner: owner, tenant: tenant, branding: branding)
+            }
+            return try JSONBody.response(Written(id: tenant, position: position))
+        }
+    }
+}

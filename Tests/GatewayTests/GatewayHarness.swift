@@ -1,0 +1,117 @@
+import CanopyTesting
+import Core
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Projections
+
+/// A gateway over a fresh database, served over real HTTP, with the platform bootstrapped: master account
+/// "Master Holdings" on `platform.test`, its super admin `admin@platform.test`.
+struct GatewayHarness: Sendable {
+    static let platformDomain = "platform.test"
+    static let adminEmail = "admin@platform.test"
+    static let password = "correct horse battery"
+
+    let http: TestClient
+    let view: IdentityView
+    let runner: CommandRunner
+    let tokens: AccessTokens
+    let database: TestDatabase
+    let master: UUID
+    let routes: [RouteDeclaration]
+
+    struct Reply: Sendable {
+        var status: HTTPResponse.Status
+        var text: String
+
+        func json() -> [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
+        var errorCode: String? { (json()["error"] as? [String: Any])?["code"] as? String }
+        var errorFields: [String: String] { ((json()["error"] as? [String: Any])?["fields"] as? [String: String]) ?? [:] }
+        func string(_ key: String) -> String? { json()[key] as? String }
+        func int(_ key: String) -> Int64? { (json()[key] as? NSNumber)?.int64Value }
+    }
+
+    func call(_ method: HTTPRequest.Method, _ path: String, host: String = platformDomain, token: String? = nil, body: String? = nil) async throws -> Reply {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if body != nil { headers[.contentType] = "application/json" }
+        headers[.connection] = "keep-alive"
+        let request = TestClient.Request(path, method: method, authority: host, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let response = try await http.execute(request)
+        return Reply(status: response.status, text: response.body.map { String(buffer: $0) } ?? "")
+    }
+
+    /// Logs in and returns the access token and refresh token.
+    func login(_ email: String = adminEmail, password: String = password, host: String = platformDomain, account: UUID? = nil) async throws -> (access: String, refresh: String, reply: Reply) {
+        var body: [String: String] = ["email": email, "password": password]
+        if let account { body["account_id"] = account.lowercasedString }
+        let reply = try await call(.post, "/api/v1/auth/login", host: host, body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+        return (reply.string("access_token") ?? "", reply.string("refresh_token") ?? "", reply)
+    }
+
+    /// A real signed token for a user acting in an account, without a login (for matrices of many actors).
+    func token(user: UUID, account: UUID, tenant: UUID, expiresIn seconds: Double = 600) async throws -> String {
+        try await tokens.issue(.init(userID: user, accountID: account, tenantID: tenant, sessionID: nil,
+                                     expiresAt: Date().addingTimeInterval(seconds), impersonatorID: nil))
+    }
+
+    /// Runs an identity command as the platform would (setup for tests that are about something else).
+    @discardableResult
+    func command(_ decide: (IdentityState) throws -> [IdentityEvent]) async throws -> Int64 {
+        try await runner.run(EventMetadata(actor: "system:test"), decide)
+    }
+
+    func logRowCount() async throws -> Int64 {
+        try await database.client.checkedQuery("SELECT count(*) FROM events", logger: TestServers.logger) { rows in
+            for try await count in rows.decode(Int64.self) { return count }
+            return 0
+        }
+    }
+}
+
+func withGateway(
+    configure: @escaping @Sendable (inout IdentityAPI.Configuration) -> Void = { _ in },
+    _ body: @escaping @Sendable (GatewayHarness) async throws -> Void
+) async throws {
+    try await withEventStore { store, database in
+        try await withGateway(store: store, database: database, configure: configure, body)
+    }
+}
+
+/// The gateway over an existing store; `stats` adds the stats route (it needs the catalog projection).
+func withGateway(
+    store: EventStore, database: TestDatabase, stats: StatsRoutes? = nil,
+    configure: @escaping @Sendable (inout IdentityAPI.Configuration) -> Void = { _ in },
+    _ body: @escaping @Sendable (GatewayHarness) async throws -> Void
+) async throws {
+    let logger = TestServers.logger
+    let view = IdentityView(store: store, logger: logger)
+    let tokens = try await AccessTokens(keys: [.init(id: "test-\(UUID.v7().lowercasedString.suffix(8))", secret: UUID.v7().uuidString + UUID.v7().uuidString)])
+    let runner = CommandRunner(store: store, view: view, logger: logger)
+    var configuration = IdentityAPI.Configuration()
+    configuration.loginPerIP.limit = 100_000  // many logins from one address in tests; the limits have their own test
+    configuration.loginPerEmail.limit = 100_000
+    configure(&configuration)
+    let hasher = PasswordHasher(cost: 4)
+    let identity = IdentityAPI(view: view, runner: runner, tokens: tokens, hasher: hasher, configuration: configuration)
+    let (router, routes) = Gateway.router(health: HealthRoutes(checks: [], readiness: Readiness()),
+                                          api: Gateway.API(view: view, tokens: tokens, identity: identity, stats: stats))
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await view.run() }
+        defer { group.cancelAll() }
+        let master = UUID.v7()
+        let hash = try await hasher.hash(GatewayHarness.password)
+        _ = try await runner.run(EventMetadata(actor: "system:test")) {
+            try AccountCommands.bootstrap($0, accountID: master, name: "Master Holdings", platformDomain: GatewayHarness.platformDomain,
+                                          owner: .init(email: GatewayHarness.adminEmail, name: "Admin", passwordHash: hash),
+                                          branding: TenantBranding(displayName: "Platform Brand"))
+        }
+        try await Application(router: router).test(.live) { client in
+            try await TestClient.withClient(host: "localhost", port: client.port!) { http in
+                try await body(GatewayHarness(http: http, view: view, runner: runner, tokens: tokens, database: database, master: master, routes: routes))
+            }
+        }
+    }
+}

@@ -136,9 +136,10 @@ import Testing
         #expect(try then(given) { try AccountCommands.suspend($0, by: master, account: client) }.get()
                 == [.accountSuspended(AccountSuspended(accountID: client, byAccountID: master))])
         // Up, sideways, itself, unknown: all the same "not found", which tells nothing.
-        for (actor, target) in [(client, reseller), (client, master), (reseller, sibling), (reseller, reseller), (reseller, UUID.v7())] {
+        for (actor, target) in [(client, reseller), (client, master), (reseller, sibling), (reseller, UUID.v7())] {
             #expect(errorCode(then(given) { try AccountCommands.suspend($0, by: actor, account: target) }) == .accountNotFound)
         }
+        #expect(errorCode(then(given) { try AccountCommands.suspend($0, by: reseller, account: reseller) }) == .notASubAccount)
     }
 
     @Test func suspensionCoversTheSubtreeUntilReactivated() throws {

@@ -112,7 +112,8 @@ public enum AccountCommands {
     /// accounts above or beside it.
     private static func subAccount(_ directory: AccountDirectory, by actorID: UUID, account accountID: UUID) throws(IdentityError) -> AccountDirectory.Account {
         guard directory.accounts[actorID] != nil, let account = directory.accounts[accountID],
-              accountID != actorID, directory.isWithin(accountID, of: actorID) else { throw notFound(accountID) }
+              directory.isWithin(accountID, of: actorID) else { throw notFound(accountID) }
+        guard accountID != actorID else { throw IdentityError(.notASubAccount, "an account does not suspend or reactivate itself") }
         guard directory.isActive(actorID) else { throw IdentityError(.accountSuspended, "the acting account or one above it is suspended") }
         return account
     }

@@ -17,6 +17,7 @@ public struct IdentityError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let emailTaken = Code("user.email_taken")
         public static let sessionNotFound = Code("session.not_found")
         public static let invalidRefreshToken = Code("auth.invalid_refresh_token")
+        public static let notASubAccount = Code("account.not_a_sub_account")
         public static let ownerAccess = Code("account.owner_access")
         public static let groupNotFound = Code("group.not_found")
         public static let tenantNotFound = Code("tenant.not_found")

@@ -1,0 +1,51 @@
+import CanopyTesting
+import Core
+import Foundation
+import Gateway
+import Testing
+
+/// Invariant 9 at the gateway: malformed, oversized or invalid writes get a typed 400 naming the field,
+/// and the log keeps exactly the rows it had.
+@Suite struct BadInputTests {
+    @Test func everyWriteRouteRefusesMalformedAndOversizedBodiesAndAppendsNothing() async throws {
+        try await withGateway { gateway in
+            let token = try await gateway.login().access
+            let before = try await gateway.logRowCount()
+            let writes = gateway.routes.filter { [.post, .put, .patch].contains($0.method) }
+            #expect(writes.count >= 8)
+            for route in writes {
+                let path = route.path.split(separator: "/").map { segment -> String in
+                    switch segment {
+                    case ":account_id": gateway.master.lowercasedString
+                    case ":tenant_id": IdentityState.tenantID(forDomain: GatewayHarness.platformDomain).lowercasedString
+                    case _ where segment.hasPrefix(":"): UUID.v7().lowercasedString
+                    default: String(segment)
+                    }
+                }.joined(separator: "/")
+                let bodyless = path.hasSuffix("/suspend") || path.hasSuffix("/reactivate")
+                if bodyless { continue }
+                for (body, code) in [("{\"name\": ", "request.malformed_json"), ("[1, 2]", "request.malformed_json"), ("{\"x\": 1,}", "request.malformed_json"),
+                                     ("{\"pad\": \"" + String(repeating: "a", count: 70_000) + "\"}", "request.too_large")] {
+                    let reply = try await gateway.call(route.method, "/" + path, token: token, body: body)
+                    #expect([400, 413].contains(reply.status.code) && reply.errorCode == code, "\(route.method) \(route.path): \(reply.status.code) \(reply.text.prefix(120))")
+                }
+            }
+            let master = gateway.master.lowercasedString
+            let invalid: [(String, String, String)] = [
+                ("/api/v1/accounts/\(master)/tenants", #"{"primary_domain": "not a domain", "branding": {"display_name": "X"}}"#, "primary_domain"),
+                ("/api/v1/accounts/\(master)/tenants", #"{"primary_domain": "ok.test", "branding": {"display_name": "X", "primary_color": "red"}}"#, "primary_color"),
+                ("/api/v1/accounts/\(master)/tenants", #"{"primary_domain": "ok.test", "branding": {"display_name": "X", "layout": "diagonal"}}"#, "branding.layout"),
+                ("/api/v1/accounts/\(master)/sub-accounts", #"{"name": "A", "owner": {"email": "not-an-email", "name": "O"}}"#, "owner_email"),
+                ("/api/v1/accounts/\(master)/sub-accounts", #"{"name": " A", "owner": {"email": "a@b.test", "name": "O"}}"#, "name"),
+                ("/api/v1/accounts/\(master)/sub-accounts", #"{"name": "A", "owner": {"email": "a@b.test", "name": "O", "password": "short"}}"#, "owner.password"),
+                ("/api/v1/accounts/\(master)/sub-accounts", #"{"name": "A"}"#, "owner"),
+                ("/api/v1/accounts/\(master)/users", #"{"email": "u@b.test", "name": "U", "group_ids": []}"#, "group_ids"),
+            ]
+            for (path, body, field) in invalid {
+                let reply = try await gateway.call(.post, path, token: token, body: body)
+                #expect(reply.status == .badRequest && reply.errorFields[field] != nil, "\(path) \(body): \(reply.text.prefix(200))")
+            }
+            #expect(try await gateway.logRowCount() == before)
+        }
+    }
+}

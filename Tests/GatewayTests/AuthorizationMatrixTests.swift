@@ -208,8 +208,7 @@ import Testing
     /// A suspend or reactivate the matrix was allowed to make is undone, so the reference stays true.
     func restoreSuspension(_ account: UUID, reference: Reference, gateway: GatewayHarness) async throws {
         let suspended = gateway.view.read { $0.directory.accounts[account]?.suspended ?? false }
-        guard suspended != reference.suspended.contains(account), let parent = reference.parent[account] else { return }
-        _ = parent
+        guard suspended != reference.suspended.contains(account) else { return }
         try await gateway.command { state in
             suspended ? try AccountCommands.reactivate(state, by: gateway.master, account: account)
                 : try AccountCommands.suspend(state, by: gateway.master, account: account)

@@ -13,6 +13,14 @@ public struct StreamName: Hashable, Sendable, CustomStringConvertible {
         self.id = id
     }
 
+    /// For categories fixed in code: a bad one is a programming error, caught by the first test that uses it.
+    init(knownCategory category: StaticString, id: UUID) {
+        let text = "\(category)"
+        precondition(Self.isValidCategory(text), "invalid stream category \(text)")
+        self.category = text
+        self.id = id
+    }
+
     /// Parses the wire form, which must be canonical: lowercase category and lowercase UUID.
     public init(parsing raw: String) throws(EventLogError) {
         let invalid = EventLogError(.invalidStreamName, "a stream name is category-<lowercase uuid>", stream: String(raw.prefix(100)))

@@ -116,8 +116,8 @@ extension IdentityPayload {
 /// primary domain, so "this email (domain) is taken" is the log's own optimistic concurrency (no stream yet),
 /// with no separate uniqueness table to keep in step.
 public enum IdentityStreams {
-    public static func account(_ id: UUID) -> StreamName { try! StreamName(category: "account", id: id) }
-    public static func user(_ id: UUID) -> StreamName { try! StreamName(category: "user", id: id) }
-    public static func tenant(_ id: UUID) -> StreamName { try! StreamName(category: "tenant", id: id) }
-    public static func session(_ id: UUID) -> StreamName { try! StreamName(category: "session", id: id) }
+    public static func account(_ id: UUID) -> StreamName { StreamName(knownCategory: "account", id: id) }
+    public static func user(_ id: UUID) -> StreamName { StreamName(knownCategory: "user", id: id) }
+    public static func tenant(_ id: UUID) -> StreamName { StreamName(knownCategory: "tenant", id: id) }
+    public static func session(_ id: UUID) -> StreamName { StreamName(knownCategory: "session", id: id) }
 }

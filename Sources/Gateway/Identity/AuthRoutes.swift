@@ -121,8 +121,7 @@ extension IdentityAPI {
         }) else { throw failed }
         let session = UUID.v7()
         let refreshToken = RefreshTokens.make(session: session)
-        let metadata = EventMetadata(actor: "user:\(userID.lowercasedString)", actingAccountID: accountID,
-                                     requestID: context.logger[metadataKey: "request_id"].map { "\($0)" })
+        let metadata = Self.metadata(user: userID, account: accountID, context)
         let lifetimes = configuration.lifetimes
         let position = try await runner.run(metadata) {
             try SessionCommands.start($0, sessionID: session, user: userID, account: accountID, tenant: tenant.id,
@@ -139,8 +138,7 @@ extension IdentityAPI {
         }
         let next = RefreshTokens.make(session: sessionID)
         let lifetimes = configuration.lifetimes
-        let metadata = EventMetadata(actor: "user:\(session.userID.lowercasedString)", actingAccountID: session.accountID,
-                                     requestID: context.logger[metadataKey: "request_id"].map { "\($0)" })
+        let metadata = Self.metadata(user: session.userID, account: session.accountID, context)
         var reused = false
         let position = try await runner.run(metadata) { state in
             switch try SessionCommands.refresh(state, sessionID: sessionID, presentedHash: RefreshTokens.hash(token), newHash: RefreshTokens.hash(next),

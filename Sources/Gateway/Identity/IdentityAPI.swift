@@ -42,9 +42,14 @@ public struct IdentityAPI: Sendable {
 
     /// Who did it, for every event a request appends.
     static func metadata(_ caller: Caller?, _ context: CanopyContext) -> EventMetadata {
+        metadata(user: caller?.userID, account: caller?.accountID, impersonator: caller?.impersonatorID, context)
+    }
+
+    /// The same for a user who is not a caller yet (logging in, refreshing).
+    static func metadata(user: UUID?, account: UUID?, impersonator: UUID? = nil, _ context: CanopyContext) -> EventMetadata {
         EventMetadata(
-            actor: caller.map { "user:\($0.userID.lowercasedString)" } ?? "anonymous", actingAccountID: caller?.accountID,
-            requestID: context.logger[metadataKey: "request_id"].map { "\($0)" }, impersonatorID: caller?.impersonatorID
+            actor: user.map { "user:\($0.lowercasedString)" } ?? "anonymous", actingAccountID: account,
+            requestID: context.logger[metadataKey: RequestIDMiddleware<CanopyContext>.metadataKey].map { "\($0)" }, impersonatorID: impersonator
         )
     }
 
@@ -56,7 +61,7 @@ public struct IdentityAPI: Sendable {
 
     static func path(_ context: CanopyContext, _ name: String) throws -> UUID {
         guard let text = context.parameters.get(name), text.count == 36, let id = UUID(uuidString: text) else {
-            throw APIError.notFound(name == "group_id" ? "group.not_found" : name == "user_id" ? "user.not_found" : "session.not_found")
+            throw APIError.notFound("\(name.dropLast(3)).not_found")  // group_id → group.not_found
         }
         return id
     }

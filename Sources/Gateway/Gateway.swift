@@ -38,7 +38,7 @@ public enum Gateway {
         health.register(on: router)
         guard let api else { return (router, []) }
         let prefix = "/api/v1"
-        let group = router.group(RouterPath(prefix)).add(middleware: TenancyMiddleware(view: api.view, tokens: api.tokens))
+        let group = router.group(RouterPath(prefix)).add(middleware: TenancyMiddleware(view: api.view, tokens: api.tokens, runner: api.identity.runner))
         let secured = SecuredRouter(group: group, prefix: prefix, view: api.view)
         api.identity.register(on: secured)
         api.stats?.register(on: secured)

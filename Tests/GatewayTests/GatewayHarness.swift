@@ -63,11 +63,39 @@ struct GatewayHarness: Sendable {
         try await runner.run(EventMetadata(actor: "system:test"), decide)
     }
 
+    /// A sub-account of the master on its own tenant domain, its owner able to log in there.
+    func client(domain: String, ownerEmail: String, password: String? = nil) async throws -> UUID {
+        let id = UUID.v7(), master = master
+        let hash = try await password.asyncMap { try await PasswordHasher(cost: 4).hash($0) }
+        try await command { try TenantCommands.createTenant($0, owner: master, primaryDomain: domain, branding: .init(displayName: domain)) }
+        try await command {
+            try AccountCommands.createSubAccount($0, parent: master, accountID: id, name: "Client \(domain)", roles: [.userAdmin],
+                                                 tenantID: IdentityState.tenantID(forDomain: domain), owner: .init(email: ownerEmail, name: "Owner", passwordHash: hash))
+        }
+        return id
+    }
+
+    /// The metadata of every logged event of a type, oldest first, as the log's JSON.
+    func metadata(ofType type: String) async throws -> [String] {
+        try await database.client.checkedQuery("SELECT metadata::text FROM events WHERE type = \(type) ORDER BY position", logger: TestServers.logger) { rows in
+            var result: [String] = []
+            for try await text in rows.decode(String.self) { result.append(text) }
+            return result
+        }
+    }
+
     func logRowCount() async throws -> Int64 {
         try await database.client.checkedQuery("SELECT count(*) FROM events", logger: TestServers.logger) { rows in
             for try await count in rows.decode(Int64.self) { return count }
             return 0
         }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
     }
 }
 

@@ -19,7 +19,7 @@ public enum AccessCheck {
     }
 
     public static func allows(
-        _ directory: AccountDirectory, user: UUID, groups: [PermissionGroup], actingIn acting: UUID,
+        _ directory: AccountDirectory, user: UUID?, groups: [PermissionGroup], actingIn acting: UUID,
         permission: Permission, on resource: Resource
     ) -> Bool {
         guard directory.isActive(acting), directory.isWithin(resource.accountID, of: acting) else { return false }
@@ -28,7 +28,7 @@ public enum AccessCheck {
             switch group.permissions[permission] {
             case .subtree: true
             case .account: resource.accountID == acting
-            case .own: resource.accountID == acting && resource.ownerUserID == user
+            case .own: resource.accountID == acting && user != nil && resource.ownerUserID == user
             case nil: false
             }
         }

@@ -46,7 +46,8 @@ public struct AccountDirectory: Sendable, Hashable {
         case .accountReactivated(let reactivated):
             accounts[reactivated.accountID]?.suspended = false
         case .groupCreated, .groupRenamed, .accessGranted, .accessRevoked, .userRegistered, .tenantBrandingChanged,
-             .sessionStarted, .sessionRefreshed, .sessionRevoked:
+             .sessionStarted, .sessionRefreshed, .sessionRevoked, .impersonationStarted, .impersonationEnded,
+             .apiKeyCreated, .apiKeyUsed, .apiKeyRevoked:
             break
         }
     }

@@ -22,6 +22,12 @@ public struct IdentityError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let groupNotFound = Code("group.not_found")
         public static let tenantNotFound = Code("tenant.not_found")
         public static let domainTaken = Code("tenant.domain_taken")
+        public static let impersonationNotFound = Code("impersonation.not_found")
+        /// Impersonating the account one already acts in, or from an impersonation token.
+        public static let impersonationNotAllowed = Code("impersonation.not_allowed")
+        public static let apiKeyNotFound = Code("api_key.not_found")
+        /// A key may carry only permissions its creator holds, as far as the creator holds them.
+        public static let permissionNotGrantable = Code("api_key.permission_not_grantable")
         /// A field failed validation; `fields` says which and why.
         public static let invalidInput = Code("request.invalid_input")
     }

@@ -16,6 +16,11 @@ public enum IdentityEvent: Sendable, Hashable {
     case sessionStarted(SessionStarted)
     case sessionRefreshed(SessionRefreshed)
     case sessionRevoked(SessionRevoked)
+    case impersonationStarted(ImpersonationStarted)
+    case impersonationEnded(ImpersonationEnded)
+    case apiKeyCreated(ApiKeyCreated)
+    case apiKeyUsed(ApiKeyUsed)
+    case apiKeyRevoked(ApiKeyRevoked)
 
     public var type: String { Self.kind(of: self).type }
 
@@ -35,6 +40,11 @@ public enum IdentityEvent: Sendable, Hashable {
         case .sessionStarted(let e): (IdentityStreams.session(e.sessionID), e.accountID)
         case .sessionRefreshed(let e): (IdentityStreams.session(e.sessionID), e.accountID)
         case .sessionRevoked(let e): (IdentityStreams.session(e.sessionID), e.accountID)
+        case .impersonationStarted(let e): (IdentityStreams.impersonation(e.impersonationID), e.accountID)
+        case .impersonationEnded(let e): (IdentityStreams.impersonation(e.impersonationID), e.accountID)
+        case .apiKeyCreated(let e): (IdentityStreams.apiKey(e.apiKeyID), e.accountID)
+        case .apiKeyUsed(let e): (IdentityStreams.apiKey(e.apiKeyID), e.accountID)
+        case .apiKeyRevoked(let e): (IdentityStreams.apiKey(e.apiKeyID), e.accountID)
         }
     }
 
@@ -60,6 +70,11 @@ public enum IdentityEvent: Sendable, Hashable {
         kind(SessionStarted.self, IdentityEvent.sessionStarted),
         kind(SessionRefreshed.self, IdentityEvent.sessionRefreshed),
         kind(SessionRevoked.self, IdentityEvent.sessionRevoked),
+        kind(ImpersonationStarted.self, IdentityEvent.impersonationStarted),
+        kind(ImpersonationEnded.self, IdentityEvent.impersonationEnded),
+        kind(ApiKeyCreated.self, IdentityEvent.apiKeyCreated),
+        kind(ApiKeyUsed.self, IdentityEvent.apiKeyUsed),
+        kind(ApiKeyRevoked.self, IdentityEvent.apiKeyRevoked),
     ]
 
     private static func kind<P: IdentityPayload>(_ payload: P.Type, _ wrap: @escaping @Sendable (P) -> IdentityEvent) -> Kind {
@@ -81,6 +96,11 @@ public enum IdentityEvent: Sendable, Hashable {
         case .sessionStarted: SessionStarted.self
         case .sessionRefreshed: SessionRefreshed.self
         case .sessionRevoked: SessionRevoked.self
+        case .impersonationStarted: ImpersonationStarted.self
+        case .impersonationEnded: ImpersonationEnded.self
+        case .apiKeyCreated: ApiKeyCreated.self
+        case .apiKeyUsed: ApiKeyUsed.self
+        case .apiKeyRevoked: ApiKeyRevoked.self
         }
     }
 
@@ -99,6 +119,11 @@ public enum IdentityEvent: Sendable, Hashable {
         case .sessionStarted(let e): e
         case .sessionRefreshed(let e): e
         case .sessionRevoked(let e): e
+        case .impersonationStarted(let e): e
+        case .impersonationEnded(let e): e
+        case .apiKeyCreated(let e): e
+        case .apiKeyUsed(let e): e
+        case .apiKeyRevoked(let e): e
         }
     }
 }
@@ -120,4 +145,6 @@ public enum IdentityStreams {
     public static func user(_ id: UUID) -> StreamName { StreamName(knownCategory: "user", id: id) }
     public static func tenant(_ id: UUID) -> StreamName { StreamName(knownCategory: "tenant", id: id) }
     public static func session(_ id: UUID) -> StreamName { StreamName(knownCategory: "session", id: id) }
+    public static func impersonation(_ id: UUID) -> StreamName { StreamName(knownCategory: "impersonation", id: id) }
+    public static func apiKey(_ id: UUID) -> StreamName { StreamName(knownCategory: "api_key", id: id) }
 }

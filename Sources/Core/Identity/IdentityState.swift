@@ -44,6 +44,32 @@ public struct IdentityState: Sendable {
         public var revoked: String?
     }
 
+    public struct Impersonation: Sendable, Hashable {
+        public var id: UUID
+        public var accountID: UUID
+        public var userID: UUID
+        public var impersonatorID: UUID
+        public var impersonatorAccountID: UUID
+        public var tenantID: UUID
+        public var startedAt: Date
+        public var expiresAt: Date
+        public var ended: Bool
+    }
+
+    public struct ApiKey: Sendable, Hashable {
+        public var id: UUID
+        public var accountID: UUID
+        public var name: String
+        public var permissions: [Permission: PermissionScope]
+        public var secretHash: String
+        public var createdAt: Date
+        public var expiresAt: Date?
+        public var lastUsedAt: Date?
+        public var revoked: Bool
+
+        public func usable(at now: Date) -> Bool { !revoked && expiresAt.map { now < $0 } ?? true }
+    }
+
     public private(set) var directory = AccountDirectory()
     public private(set) var groups: [UUID: Group] = [:]
     /// Account → its groups, in creation order.
@@ -58,6 +84,10 @@ public struct IdentityState: Sendable {
     public private(set) var sessions: [UUID: Session] = [:]
     /// User → their sessions (revoked ones included, until they expire from memory with the process).
     public private(set) var sessionsOfUser: [UUID: [UUID]] = [:]
+    public private(set) var impersonations: [UUID: Impersonation] = [:]
+    public private(set) var apiKeys: [UUID: ApiKey] = [:]
+    /// Account → its API keys, in creation order.
+    public private(set) var apiKeysOfAccount: [UUID: [UUID]] = [:]
     /// The version of every identity stream; an absent stream has none.
     public private(set) var versions: [StreamName: Int64] = [:]
     /// The log position of the last event folded in (maintained by whoever feeds the state).
@@ -118,6 +148,25 @@ public struct IdentityState: Sendable {
             sessions[refreshed.sessionID] = session
         case .sessionRevoked(let revoked):
             sessions[revoked.sessionID]?.revoked = revoked.reason
+        case .impersonationStarted(let started):
+            impersonations[started.impersonationID] = Impersonation(
+                id: started.impersonationID, accountID: started.accountID, userID: started.userID, impersonatorID: started.impersonatorID,
+                impersonatorAccountID: started.impersonatorAccountID, tenantID: started.tenantID, startedAt: started.startedAt,
+                expiresAt: started.expiresAt, ended: false
+            )
+        case .impersonationEnded(let ended):
+            impersonations[ended.impersonationID]?.ended = true
+        case .apiKeyCreated(let created):
+            apiKeys[created.apiKeyID] = ApiKey(
+                id: created.apiKeyID, accountID: created.accountID, name: created.name,
+                permissions: Dictionary(created.permissions.map { ($0.permission, $0.scope) }, uniquingKeysWith: max),
+                secretHash: created.secretHash, createdAt: created.createdAt, expiresAt: created.expiresAt, lastUsedAt: nil, revoked: false
+            )
+            apiKeysOfAccount[created.accountID, default: []].append(created.apiKeyID)
+        case .apiKeyUsed(let used):
+            apiKeys[used.apiKeyID]?.lastUsedAt = used.at
+        case .apiKeyRevoked(let revoked):
+            apiKeys[revoked.apiKeyID]?.revoked = true
         case .accountCreated, .accountSuspended, .accountReactivated:
             break
         }
@@ -133,10 +182,26 @@ public struct IdentityState: Sendable {
         (grants[account]?[user] ?? []).compactMap { groups[$0] }
     }
 
+    /// What a principal holds in an account: a user's groups there, or an API key's own permissions (a
+    /// revoked key, or one of another account, holds nothing; expiry is checked when the key is presented).
+    public func permissionGroups(of principal: Principal, in account: UUID) -> [PermissionGroup] {
+        switch principal {
+        case .user(let user):
+            return groups(of: user, in: account).map(\.asPermissionGroup)
+        case .apiKey(let id):
+            guard let key = apiKeys[id], key.accountID == account, !key.revoked else { return [] }
+            return [PermissionGroup(name: key.name, permissions: key.permissions)]
+        }
+    }
+
     /// The one authorization question, on this state.
-    public func allows(user: UUID, actingIn account: UUID, _ permission: Permission, on resource: AccessCheck.Resource) -> Bool {
-        AccessCheck.allows(directory, user: user, groups: groups(of: user, in: account).map(\.asPermissionGroup),
+    public func allows(_ principal: Principal, actingIn account: UUID, _ permission: Permission, on resource: AccessCheck.Resource) -> Bool {
+        AccessCheck.allows(directory, user: principal.userID, groups: permissionGroups(of: principal, in: account),
                            actingIn: account, permission: permission, on: resource)
+    }
+
+    public func allows(user: UUID, actingIn account: UUID, _ permission: Permission, on resource: AccessCheck.Resource) -> Bool {
+        allows(.user(user), actingIn: account, permission, on: resource)
     }
 
     public static func userID(forEmail email: String) -> UUID { .nameBased(email, namespace: "canopy.user.email") }

@@ -71,29 +71,29 @@ extension IdentityAPI {
             return try JSONBody.response(Written(id: session, position: position))
         }
         routes.on(.get, "me", .signedIn) { _, context, authorized in
-            let caller = try authorized.signedIn
+            let caller = try authorized.signedIn, userID = try authorized.user
             guard let me = view.read({ state -> Me? in
-                guard let user = state.users[caller.userID], let account = state.directory.accounts[caller.accountID] else { return nil }
+                guard let user = state.users[userID], let account = state.directory.accounts[caller.accountID] else { return nil }
                 return Me(userID: user.id, email: user.email, name: user.name, account: AccountSummary(account, state: state, viewer: caller.accountID),
                           tenantID: caller.tenantID, impersonatorID: caller.impersonatorID)
             }) else { throw APIError.notFound("user.not_found") }
             return try JSONBody.response(me)
         }
         routes.on(.get, "sessions", .signedIn) { _, _, authorized in
-            let caller = try authorized.signedIn
+            let caller = try authorized.signedIn, user = try authorized.user
             let now = Date()
-            let sessions = view.read { state in
-                (state.sessionsOfUser[caller.userID] ?? []).compactMap { state.sessions[$0] }
+            let sessions = view.read { state -> [SessionSummary] in
+                (state.sessionsOfUser[user] ?? []).compactMap { state.sessions[$0] }
                     .filter { $0.revoked == nil && $0.expiresAt > now }
                     .map { SessionSummary(id: $0.id, accountID: $0.accountID, startedAt: $0.startedAt, expiresAt: $0.expiresAt, current: $0.id == caller.sessionID) }
             }
             return try JSONBody.response(["sessions": sessions])
         }
         routes.on(.delete, "sessions/:session_id", .signedIn) { _, context, authorized in
-            let caller = try authorized.signedIn
+            let caller = try authorized.signedIn, user = try authorized.user
             let session = try Self.path(context, "session_id")
             let position = try await runner.run(Self.metadata(caller, context)) {
-                try SessionCommands.revoke($0, sessionID: session, user: caller.userID, reason: "revoked")
+                try SessionCommands.revoke($0, sessionID: session, user: user, reason: "revoked")
             }
             return try JSONBody.response(Written(id: session, position: position))
         }

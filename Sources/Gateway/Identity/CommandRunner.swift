@@ -62,7 +62,7 @@ extension APIError {
     /// Identity refusals, with the status their code calls for.
     init(_ error: IdentityError) {
         let status: HTTPResponse.Status = switch error.code {
-        case .accountNotFound, .userNotFound, .groupNotFound, .tenantNotFound, .sessionNotFound: .notFound
+        case .accountNotFound, .userNotFound, .groupNotFound, .tenantNotFound, .sessionNotFound, .impersonationNotFound, .apiKeyNotFound: .notFound
         case .invalidInput: .badRequest
         case .alreadyExists, .emailTaken, .domainTaken, .accountSuspended, .accountNotSuspended: .conflict
         case .invalidRefreshToken: .unauthorized

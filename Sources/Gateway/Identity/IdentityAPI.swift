@@ -11,6 +11,8 @@ public struct IdentityAPI: Sendable {
         /// Login attempts per client address and per email.
         public var loginPerIP = RateLimiter.Rule(limit: 30, window: .seconds(60))
         public var loginPerEmail = RateLimiter.Rule(limit: 10, window: .seconds(60))
+        /// How long an impersonation lasts (at most 15 minutes).
+        public var impersonationLifetime = ImpersonationCommands.maximumLifetime
 
         public init() {}
     }
@@ -38,17 +40,23 @@ public struct IdentityAPI: Sendable {
         registerAccounts(on: routes)
         registerAccess(on: routes)
         registerTenants(on: routes)
+        registerImpersonation(on: routes)
+        registerApiKeys(on: routes)
     }
 
     /// Who did it, for every event a request appends.
     static func metadata(_ caller: Caller?, _ context: CanopyContext) -> EventMetadata {
-        metadata(user: caller?.userID, account: caller?.accountID, impersonator: caller?.impersonatorID, context)
+        metadata(caller?.principal, account: caller?.accountID, impersonator: caller?.impersonatorID, context)
     }
 
     /// The same for a user who is not a caller yet (logging in, refreshing).
-    static func metadata(user: UUID?, account: UUID?, impersonator: UUID? = nil, _ context: CanopyContext) -> EventMetadata {
+    static func metadata(user: UUID?, account: UUID?, _ context: CanopyContext) -> EventMetadata {
+        metadata(user.map(Principal.user), account: account, impersonator: nil, context)
+    }
+
+    private static func metadata(_ principal: Principal?, account: UUID?, impersonator: UUID?, _ context: CanopyContext) -> EventMetadata {
         EventMetadata(
-            actor: user.map { "user:\($0.lowercasedString)" } ?? "anonymous", actingAccountID: account,
+            actor: principal?.actor ?? "anonymous", actingAccountID: account,
             requestID: context.logger[metadataKey: RequestIDMiddleware<CanopyContext>.metadataKey].map { "\($0)" }, impersonatorID: impersonator
         )
     }

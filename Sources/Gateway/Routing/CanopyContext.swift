@@ -1,14 +1,17 @@
 public import Core
 public import Hummingbird
 
-/// Who is calling: the verified access token, checked against the identity view.
+/// Who is calling: a verified access token or API key, checked against the identity view.
 public struct Caller: Sendable, Hashable {
-    public var userID: UUID
+    public var principal: Principal
     /// The account the caller acts in; every resource it reaches is this account or below it.
     public var accountID: UUID
     public var tenantID: UUID
     public var sessionID: UUID?
     public var impersonatorID: UUID?
+
+    /// The signed-in user; nil for an API key.
+    public var userID: UUID? { principal.userID }
 }
 
 /// The request context of every Canopy route: the tenant the Host named, and the caller once signed in.

@@ -17,6 +17,14 @@ public struct Authorized: Sendable {
         }
     }
 
+    /// The user of a route only people use (their sessions, impersonation, minting keys): API keys are refused.
+    public var user: UUID {
+        get throws(APIError) {
+            guard let user = try signedIn.userID else { throw .userRequired }
+            return user
+        }
+    }
+
     public var resourceAccountID: UUID {
         get throws(APIError) {
             guard let accountID else { throw APIError(.internalServerError, code: "internal", message: "route without a bound account") }
@@ -63,8 +71,8 @@ public final class SecuredRouter {
             let decision: (allowed: Bool, visible: Bool, account: UUID?) = view.read { state in
                 guard let account = binding.accountID(raw, in: state) else { return (false, false, nil) }
                 let resource = AccessCheck.Resource(accountID: account)
-                if state.allows(user: caller.userID, actingIn: caller.accountID, permission, on: resource) { return (true, true, account) }
-                return (false, state.allows(user: caller.userID, actingIn: caller.accountID, .accountsRead, on: resource), account)
+                if state.allows(caller.principal, actingIn: caller.accountID, permission, on: resource) { return (true, true, account) }
+                return (false, state.allows(caller.principal, actingIn: caller.accountID, .accountsRead, on: resource), account)
             }
             if decision.allowed { return Authorized(caller: caller, accountID: decision.account) }
             // Out of reach and missing answer alike; a caller who may see the account learns only that it
@@ -76,6 +84,7 @@ public final class SecuredRouter {
 }
 
 extension APIError {
+    static let userRequired = APIError(.forbidden, code: "auth.user_required", message: "an API key cannot do this; sign in as a user")
     static let unauthenticated = APIError(.unauthorized, code: "auth.unauthenticated", message: "sign in first: Authorization: Bearer <access token>")
 
     /// The one body for "missing" and "out of your reach".

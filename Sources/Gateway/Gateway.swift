@@ -21,12 +21,15 @@ public enum Gateway {
         public var tokens: AccessTokens
         public var identity: IdentityAPI
         public var stats: StatsRoutes?
+        /// Where `Idempotency-Key` replies are kept.
+        public var idempotency: IdempotencyStore
 
-        public init(view: IdentityView, tokens: AccessTokens, identity: IdentityAPI, stats: StatsRoutes? = nil) {
+        public init(view: IdentityView, tokens: AccessTokens, identity: IdentityAPI, stats: StatsRoutes? = nil, idempotency: IdempotencyStore) {
             self.view = view
             self.tokens = tokens
             self.identity = identity
             self.stats = stats
+            self.idempotency = idempotency
         }
     }
 
@@ -39,7 +42,7 @@ public enum Gateway {
         guard let api else { return (router, []) }
         let prefix = "/api/v1"
         let group = router.group(RouterPath(prefix)).add(middleware: TenancyMiddleware(view: api.view, tokens: api.tokens, runner: api.identity.runner))
-        let secured = SecuredRouter(group: group, prefix: prefix, view: api.view)
+        let secured = SecuredRouter(group: group, prefix: prefix, view: api.view, idempotency: api.idempotency)
         api.identity.register(on: secured)
         api.stats?.register(on: secured)
         return (router, secured.declarations)

@@ -25,6 +25,7 @@ struct GatewayHarness: Sendable {
     struct Reply: Sendable {
         var status: HTTPResponse.Status
         var text: String
+        var headers: HTTPFields = [:]
 
         func json() -> [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
         var errorCode: String? { (json()["error"] as? [String: Any])?["code"] as? String }
@@ -33,14 +34,15 @@ struct GatewayHarness: Sendable {
         func int(_ key: String) -> Int64? { (json()[key] as? NSNumber)?.int64Value }
     }
 
-    func call(_ method: HTTPRequest.Method, _ path: String, host: String = platformDomain, token: String? = nil, body: String? = nil) async throws -> Reply {
-        var headers: HTTPFields = [:]
+    func call(_ method: HTTPRequest.Method, _ path: String, host: String = platformDomain, token: String? = nil, body: String? = nil,
+              headers extra: HTTPFields = [:]) async throws -> Reply {
+        var headers = extra
         if let token { headers[.authorization] = "Bearer \(token)" }
         if body != nil { headers[.contentType] = "application/json" }
         headers[.connection] = "keep-alive"
         let request = TestClient.Request(path, method: method, authority: host, headers: headers, body: body.map { ByteBuffer(string: $0) })
         let response = try await http.execute(request)
-        return Reply(status: response.status, text: response.body.map { String(buffer: $0) } ?? "")
+        return Reply(status: response.status, text: response.body.map { String(buffer: $0) } ?? "", headers: response.headers)
     }
 
     /// Logs in and returns the access token and refresh token.
@@ -125,7 +127,8 @@ func withGateway(
     let hasher = PasswordHasher(cost: 4)
     let identity = IdentityAPI(view: view, runner: runner, tokens: tokens, hasher: hasher, configuration: configuration)
     let (router, routes) = Gateway.router(health: HealthRoutes(checks: [], readiness: Readiness()),
-                                          api: Gateway.API(view: view, tokens: tokens, identity: identity, stats: stats))
+                                          api: Gateway.API(view: view, tokens: tokens, identity: identity, stats: stats,
+                                                                           idempotency: IdempotencyStore(client: database.client, logger: logger)))
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await view.run() }
         defer { group.cancelAll() }

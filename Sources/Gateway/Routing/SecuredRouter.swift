@@ -41,19 +41,25 @@ public final class SecuredRouter {
     private let group: RouterGroup<CanopyContext>
     private let prefix: String
     private let view: IdentityView
+    private let idempotency: IdempotentWrite
     public private(set) var declarations: [RouteDeclaration] = []
 
-    init(group: RouterGroup<CanopyContext>, prefix: String, view: IdentityView) {
+    init(group: RouterGroup<CanopyContext>, prefix: String, view: IdentityView, idempotency: IdempotencyStore) {
         self.group = group
         self.prefix = prefix
         self.view = view
+        self.idempotency = IdempotentWrite(store: idempotency)
     }
 
     public func on(_ method: HTTPRequest.Method, _ path: String, _ access: Access, handler: @escaping Handler) {
         declarations.append(RouteDeclaration(method: method, path: prefix + "/" + path, access: access))
         let view = view
+        let idempotency: IdempotentWrite? = IdempotentWrite.methods.contains(method) ? idempotency : nil
         group.on(RouterPath(path), method: method) { request, context in
             let authorized = try Self.authorize(access, context: context, view: view)
+            if let idempotency, let caller = authorized.caller, let key = request.headers[IdempotentWrite.header] {
+                return try await idempotency.run(request, caller: caller, key: key) { try await handler($0, context, authorized) }
+            }
             return try await handler(request, context, authorized)
         }
     }

@@ -23,6 +23,8 @@ public enum Gateway {
         public var stats: StatsRoutes?
         /// Where `Idempotency-Key` replies are kept.
         public var idempotency: IdempotencyStore
+        /// Told how long each access check took (the gateway benchmark's authz percentiles).
+        public var timeAuthorization: (@Sendable (Duration) -> Void)?
 
         public init(view: IdentityView, tokens: AccessTokens, identity: IdentityAPI, stats: StatsRoutes? = nil, idempotency: IdempotencyStore) {
             self.view = view
@@ -42,7 +44,7 @@ public enum Gateway {
         guard let api else { return (router, []) }
         let prefix = "/api/v1"
         let group = router.group(RouterPath(prefix)).add(middleware: TenancyMiddleware(view: api.view, tokens: api.tokens, runner: api.identity.runner))
-        let secured = SecuredRouter(group: group, prefix: prefix, view: api.view, idempotency: api.idempotency)
+        let secured = SecuredRouter(group: group, prefix: prefix, view: api.view, idempotency: api.idempotency, timeAuthorization: api.timeAuthorization)
         api.identity.register(on: secured)
         api.stats?.register(on: secured)
         return (router, secured.declarations)

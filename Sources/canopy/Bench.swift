@@ -9,7 +9,7 @@ import Workers
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks, each beside a physical reference.",
-        subcommands: [AppendBench.self, RelayBench.self, EndToEndBench.self, RebuildBench.self]
+        subcommands: [AppendBench.self, RelayBench.self, EndToEndBench.self, RebuildBench.self, GatewayBench.self, CommandsBench.self]
     )
 }
 
@@ -110,5 +110,101 @@ struct RebuildBench: AsyncParsableCommand {
             let result = try await RebuildBenchmark(server: settings.database, events: events, logger: logger).run()
             print("rebuild: canopy \(Int(result.canopy)) ev/s over \(events) events, GROUP BY \(Int(result.sql)) ev/s, ratio \(String(format: "%.2f", result.canopy / result.sql))")
         }
+    }
+}
+
+struct GatewayBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "An authorized read of a deep account through the gateway, against a bare hello route in the same server."
+    )
+
+    @OptionGroup var options: ServerOptions
+
+    @Option(help: "Seconds each side runs.")
+    var seconds: Int = 10
+
+    @Option(help: "Concurrent connections.")
+    var connections: Int = 64
+
+    @Option(help: "Accounts in the tree.")
+    var accounts: Int = 300
+
+    @Option(help: "The wrk binary.")
+    var wrk: String = "/usr/bin/wrk"
+
+    func run() async throws {
+        try await CommandFailure.running(options) { settings, logger in
+            let benchmark = GatewayBenchmark(server: settings.database, duration: .seconds(seconds), connections: connections, wrk: wrk, logger: logger)
+            let timings = Shared<[Duration]>([])
+            let (hello, canopy) = try await benchmark.withGateway(database: "canopy_bench_gateway", accounts: accounts, timings: timings) { port, seeded in
+                let hello = try await benchmark.load(port: port, path: "/hello", token: nil)
+                timings.update { $0.removeAll() }
+                let canopy = try await benchmark.load(port: port, path: "/api/v1/accounts/\(seeded.deepAccount.lowercasedString)", token: seeded.token)
+                return (hello, canopy)
+            }
+            guard canopy.failures == 0, hello.failures == 0 else {
+                throw BenchmarkFailure(description: "non-2xx answers: canopy \(canopy.failures), hello \(hello.failures)")
+            }
+            let p99 = GatewayBenchmark.quantile(timings.value, 0.99).seconds * 1_000
+            print("gateway read: canopy \(Int(canopy.requestsPerSecond)) req/s, hello \(Int(hello.requestsPerSecond)) req/s, ratio \(String(format: "%.2f", canopy.requestsPerSecond / hello.requestsPerSecond)), authz p99 \(String(format: "%.3f", p99)) ms")
+        }
+    }
+}
+
+struct CommandsBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "commands",
+        abstract: "Authorized writes (group renames over many accounts) through the gateway, against pgbench inserting an event row."
+    )
+
+    @OptionGroup var options: ServerOptions
+
+    @Option(help: "Seconds each side runs.")
+    var seconds: Int = 10
+
+    @Option(help: "Concurrent clients.")
+    var connections: Int = 64
+
+    @Option(help: "Accounts whose groups are renamed.")
+    var accounts: Int = 256
+
+    @Option(help: "The wrk binary.")
+    var wrk: String = "/usr/bin/wrk"
+
+    @Option(help: "The pgbench binary.")
+    var pgbench: String = "/usr/lib/postgresql/15/bin/pgbench"
+
+    func run() async throws {
+        try await CommandFailure.running(options) { settings, logger in
+            let append = AppendBenchmark(server: settings.database, duration: .seconds(seconds), pgbench: pgbench,
+                                         inFlight: EventStore.Configuration().maxInFlightBatches, logger: logger)
+            try await append.prepare()
+            let reference = try await append.pgbenchTPS(clients: connections)
+            let benchmark = GatewayBenchmark(server: settings.database, duration: .seconds(seconds), connections: connections, wrk: wrk, logger: logger)
+            let canopy = try await benchmark.withGateway(database: "canopy_bench_commands", accounts: accounts) { port, seeded in
+                try await benchmark.load(port: port, path: "/", token: nil, script: Self.renames(seeded))
+            }
+            let failed = canopy.failures == 0 ? "" : " (\(canopy.failures) refused)"
+            print("commands c=\(connections): canopy \(Int(canopy.requestsPerSecond)) cmd/s, pgbench \(Int(reference)) tps, ratio \(String(format: "%.2f", canopy.requestsPerSecond / reference))\(failed)")
+        }
+    }
+
+    /// A wrk script renaming groups, each request a new name on the next account's group, so the writes
+    /// spread over many streams as real traffic would.
+    static func renames(_ seeded: GatewayBenchmark.Seeded) -> String {
+        let targets = seeded.groups.map { #""/api/v1/accounts/\#($0.account.lowercasedString)/groups/\#($0.group.lowercasedString)""# }
+        return """
+            local targets = { \(targets.joined(separator: ", ")) }
+            local headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer \(seeded.token)", ["Host"] = "\(GatewayBenchmark.domain)" }
+            local threads = 0
+            function setup(thread) threads = threads + 1; thread:set("id", threads) end
+            local counter = 0
+            function request()
+              counter = counter + 1
+              local path = targets[(counter * 7 + id * 131) % #targets + 1]
+              return wrk.format("PATCH", path, headers, '{"name": "Group ' .. id .. '-' .. counter .. '"}')
+            end
+            """
     }
 }

@@ -13,8 +13,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Installs the Debian packages Canopy needs when any is missing. apt does not start services here
 # (and we would not want it to): the servers below are our own.
-ensure_packages() {
-    local wanted=(postgresql-15 postgresql-contrib rabbitmq-server librabbitmq-dev pkg-config iproute2 util-linux curl jq)
+ensure_packages() { # [extra package ...]
+    local wanted=(postgresql-15 postgresql-contrib rabbitmq-server librabbitmq-dev pkg-config iproute2 util-linux curl jq "$@")
     local missing=() p
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

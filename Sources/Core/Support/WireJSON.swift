@@ -108,19 +108,29 @@ struct SnakeCaseKey: CodingKey {
         }.joined()
     }
 
-    /// `ownerUserID` → `owner_user_id`, `groupIDs` → `group_ids`, `URLPath` → `url_path`.
+    /// `ownerUserID` → `owner_user_id`, `groupIDs` → `group_ids`, `URLPath` → `url_path`. On ASCII bytes:
+    /// every key of every response goes through here, and working on Characters was a tenth of a read.
     init(snakeCasing camel: String) {
-        let characters = Array(camel.replacingOccurrences(of: "IDs", with: "Ids").replacingOccurrences(of: "URLs", with: "Urls"))
-        var out = ""
-        for (index, character) in characters.enumerated() {
-            if character.isUppercase, index > 0 {
-                let previous = characters[index - 1]
-                let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
-                if previous.isLowercase || previous.isNumber || (previous.isUppercase && nextIsLower) { out += "_" }
-            }
-            out += character.lowercased()
+        func isUpper(_ c: UInt8) -> Bool { c >= 65 && c <= 90 }
+        func isLower(_ c: UInt8) -> Bool { c >= 97 && c <= 122 }
+        var bytes = Array(camel.utf8)
+        guard bytes.contains(where: isUpper) else { self.stringValue = camel; return }
+        // A plural acronym is one word: IDs → Ids, URLs → Urls.
+        for index in bytes.indices {
+            if bytes[index...].starts(with: "IDs".utf8) { bytes[index + 1] = UInt8(ascii: "d") }
+            if bytes[index...].starts(with: "URLs".utf8) { bytes[index + 1] = UInt8(ascii: "r"); bytes[index + 2] = UInt8(ascii: "l") }
         }
-        self.stringValue = out
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 4)
+        for (index, byte) in bytes.enumerated() {
+            if isUpper(byte), index > 0 {
+                let previous = bytes[index - 1]
+                let nextIsLower = index + 1 < bytes.count && isLower(bytes[index + 1])
+                if isLower(previous) || (previous >= 48 && previous <= 57) || (isUpper(previous) && nextIsLower) { out.append(UInt8(ascii: "_")) }
+            }
+            out.append(isUpper(byte) ? byte + 32 : byte)
+        }
+        self.stringValue = String(decoding: out, as: UTF8.self)
     }
 
     init?(stringValue: String) { self.stringValue = stringValue }

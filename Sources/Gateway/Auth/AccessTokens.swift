@@ -1,5 +1,6 @@
 public import Foundation
 import JWTKit
+import Synchronization
 
 /// Access tokens: JWTs of at most 15 minutes naming the user, the account it acts in and the tenant (the
 /// domain) it was issued for. Signed with HMAC keys that each carry a key id, so keys rotate: the first key
@@ -39,6 +40,9 @@ public struct AccessTokens: Sendable {
 
     private let keys: JWTKeyCollection
     private let signingKeyID: String
+    /// Tokens already verified, until they expire: parsing and checking a JWT was most of an authorized
+    /// read's cost, and a client sends the same token for 15 minutes. Bounded; emptied when full.
+    private let verified = VerifiedTokens(capacity: 50_000)
 
     /// `keys` first is the one that signs; at least one, each secret at least 32 bytes.
     public init(keys: [SigningKey]) async throws {
@@ -65,6 +69,13 @@ public struct AccessTokens: Sendable {
 
     /// The claims of a token signed by one of our keys and not expired at `now`; nil otherwise.
     public func verify(_ token: String, now: Date = Date()) async -> Claims? {
+        if let claims = verified.claims(for: token) { return now < claims.expiresAt ? claims : nil }
+        guard let claims = await verifySignature(token, now: now) else { return nil }
+        verified.insert(claims, for: token)
+        return claims
+    }
+
+    private func verifySignature(_ token: String, now: Date) async -> Claims? {
         guard token.utf8.count <= 4_096, let payload = try? await keys.verify(token, as: Payload.self),
               now < payload.exp.value,
               let user = UUID(uuidString: payload.sub.value), let account = UUID(uuidString: payload.acct),
@@ -89,6 +100,23 @@ public struct AccessTokens: Sendable {
 
         func verify(using algorithm: some JWTAlgorithm) async throws {
             try exp.verifyNotExpired()
+        }
+    }
+}
+
+/// Verified tokens and their claims (only ever filled with tokens whose signature checked out).
+final class VerifiedTokens: Sendable {
+    private let entries = Mutex<[String: AccessTokens.Claims]>([:])
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func claims(for token: String) -> AccessTokens.Claims? { entries.withLock { $0[token] } }
+
+    func insert(_ claims: AccessTokens.Claims, for token: String) {
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[token] = claims
         }
     }
 }

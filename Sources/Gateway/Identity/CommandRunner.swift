@@ -23,10 +23,14 @@ public struct CommandRunner: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            let appends: [AppendRequest]
-            do { appends = try view.read { state in try Self.appends(for: decide(state), on: state, metadata: metadata) } } catch let error as IdentityError {
+            // Decided under the view's lock, with the versions it saw; encoded after, so the lock is short.
+            let decided: [(IdentityEvent, ExpectedVersion)]
+            do {
+                decided = try view.read { state in try decide(state).map { ($0, state.expectedVersion(of: $0.placement.stream)) } }
+            } catch let error as IdentityError {
                 throw APIError(error)
             }
+            let appends = try Self.appends(for: decided, metadata: metadata)
             if appends.isEmpty { return view.position }
             do {
                 var last: Int64 = 0
@@ -42,16 +46,16 @@ public struct CommandRunner: Sendable {
         }
     }
 
-    /// Consecutive events of one stream go in one append, expecting the version the state has for it.
-    static func appends(for events: [IdentityEvent], on state: IdentityState, metadata: EventMetadata) throws -> [AppendRequest] {
+    /// Consecutive events of one stream go in one append, expecting the version the decision saw for it.
+    static func appends(for decided: [(event: IdentityEvent, expected: ExpectedVersion)], metadata: EventMetadata) throws -> [AppendRequest] {
         var requests: [AppendRequest] = []
-        for event in events {
+        for (event, expected) in decided {
             let (stream, account) = event.placement
             let new = try event.newEvent(metadata: metadata)
             if requests.last?.stream == stream {
                 requests[requests.count - 1].events.append(new)
             } else {
-                requests.append(AppendRequest(stream: stream, accountID: account, expectedVersion: state.expectedVersion(of: stream), events: [new]))
+                requests.append(AppendRequest(stream: stream, accountID: account, expectedVersion: expected, events: [new]))
             }
         }
         return requests

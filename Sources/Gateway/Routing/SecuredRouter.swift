@@ -42,21 +42,32 @@ public final class SecuredRouter {
     private let prefix: String
     private let view: IdentityView
     private let idempotency: IdempotentWrite
+    private let timeAuthorization: (@Sendable (Duration) -> Void)?
     public private(set) var declarations: [RouteDeclaration] = []
 
-    init(group: RouterGroup<CanopyContext>, prefix: String, view: IdentityView, idempotency: IdempotencyStore) {
+    init(group: RouterGroup<CanopyContext>, prefix: String, view: IdentityView, idempotency: IdempotencyStore,
+         timeAuthorization: (@Sendable (Duration) -> Void)?) {
         self.group = group
         self.prefix = prefix
         self.view = view
         self.idempotency = IdempotentWrite(store: idempotency)
+        self.timeAuthorization = timeAuthorization
     }
 
     public func on(_ method: HTTPRequest.Method, _ path: String, _ access: Access, handler: @escaping Handler) {
         declarations.append(RouteDeclaration(method: method, path: prefix + "/" + path, access: access))
         let view = view
         let idempotency: IdempotentWrite? = IdempotentWrite.methods.contains(method) ? idempotency : nil
+        let timeAuthorization = timeAuthorization
         group.on(RouterPath(path), method: method) { request, context in
-            let authorized = try Self.authorize(access, context: context, view: view)
+            let authorized: Authorized
+            if let timeAuthorization {
+                let start = ContinuousClock.now
+                defer { timeAuthorization(ContinuousClock.now - start) }
+                authorized = try Self.authorize(access, context: context, view: view)
+            } else {
+                authorized = try Self.authorize(access, context: context, view: view)
+            }
             if let idempotency, let caller = authorized.caller, let key = request.headers[IdempotentWrite.header] {
                 return try await idempotency.run(request, caller: caller, key: key) { try await handler($0, context, authorized) }
             }

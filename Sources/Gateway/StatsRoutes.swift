@@ -3,6 +3,7 @@ import Hummingbird
 public import Logging
 public import PostgresNIO
 public import Projections
+public import Core
 
 /// `GET /api/v1/accounts/:account_id/stats`: the account's event catalog (events per type, last
 /// positions), for callers whose groups hold `stats.read` there.
@@ -11,11 +12,13 @@ public import Projections
 /// until the catalog has applied position N, or answers 503 `projection.behind`.
 public struct StatsRoutes: Sendable {
     let client: PostgresClient
+    let store: EventStore
     let catalog: ProjectionRuntime
     let logger: Logger
 
-    public init(client: PostgresClient, catalog: ProjectionRuntime, logger: Logger) {
+    public init(client: PostgresClient, store: EventStore, catalog: ProjectionRuntime, logger: Logger) {
         self.client = client
+        self.store = store
         self.catalog = catalog
         self.logger = logger
     }
@@ -34,7 +37,7 @@ public struct StatsRoutes: Sendable {
     public func register(on routes: SecuredRouter) {
         routes.on(.get, "accounts/:account_id/stats", .permission(.statsRead, on: .account(parameter: "account_id"))) { request, _, authorized in
             let account = try authorized.resourceAccountID
-            try await MinimumPosition(request)?.await { await catalog.waitUntilApplied($0, timeout: $1) }
+            try await MinimumPosition(request)?.await({ await catalog.waitUntilApplied($0, timeout: $1) }, head: store.headPosition)
             let position = catalog.checkpoint
             let entries = try await EventCatalog.read(accountID: account, on: client, logger: logger)
             return try JSONBody.response(Stats(position: position, totalEvents: entries.reduce(0) { $0 + $1.eventCount }, entries: entries))

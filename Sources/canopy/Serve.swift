@@ -84,7 +84,7 @@ enum Server {
                 view: view, runner: CommandRunner(store: store, view: view, logger: logger), tokens: tokens,
                 hasher: PasswordHasher(cost: UInt8(clamping: settings.bcryptCost))
             )
-            let api = Gateway.API(view: view, tokens: tokens, identity: identity, stats: StatsRoutes(client: client, catalog: catalog, logger: logger),
+            let api = Gateway.API(view: view, tokens: tokens, identity: identity, stats: StatsRoutes(client: client, store: store, catalog: catalog, logger: logger),
                                   idempotency: IdempotencyStore(client: client, logger: logger))
             let gateway = Gateway.application(
                 configuration: .init(host: settings.httpHost, port: settings.httpPort), health: health, api: api, logger: logger,

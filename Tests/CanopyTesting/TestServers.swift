@@ -29,11 +29,13 @@ public enum TestServers {
         return logger
     }()
 
-    /// The repository's `schemas/sql`, found from this file.
-    public static var migrationsDirectory: URL {
+    /// The repository's `schemas`, found from this file.
+    public static var schemasDirectory: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("schemas/sql")
+            .appendingPathComponent("schemas")
     }
+
+    public static var migrationsDirectory: URL { schemasDirectory.appendingPathComponent("sql") }
 
     private static func variable(_ name: String) throws -> String {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {

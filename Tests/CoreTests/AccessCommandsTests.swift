@@ -166,3 +166,22 @@ import Testing
         #expect(Set(IdentityEvent.types).count == IdentityEvent.kinds.count)
     }
 }
+
+@Suite struct SelfAccessTests {
+    @Test func nobodyChangesTheirOwnGroupsOrAccess() throws {
+        var fixture = IdentityFixture()
+        let account = try fixture.account(roles: [.userAdmin])
+        let admin = fixture.group("admin", of: account), agent = fixture.group("agent", of: account)
+        try fixture.when {
+            try AccessCommands.addUser($0, actingIn: account, account: account, email: "ana@example.com", name: "Ana", passwordHash: nil, groupIDs: [admin])
+        }
+        let ana = IdentityState.userID(forEmail: "ana@example.com"), state = fixture.state
+        #expect(refusal { try AccessCommands.grantAccess(state, actingIn: account, by: ana, account: account, user: ana, groupIDs: [agent]) } == .selfAccess)
+        #expect(refusal { try AccessCommands.revokeAccess(state, actingIn: account, by: ana, account: account, user: ana) } == .selfAccess)
+        #expect(refusal {
+            try AccessCommands.addUser(state, actingIn: account, by: ana, account: account, email: "ANA@example.com", name: "Ana", passwordHash: nil, groupIDs: [agent])
+        } == .selfAccess)
+        // Another admin may.
+        #expect(refusal { try AccessCommands.grantAccess(state, actingIn: account, by: UUID.v7(), account: account, user: ana, groupIDs: [agent]) } == nil)
+    }
+}

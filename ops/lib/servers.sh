@@ -14,7 +14,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Installs the Debian packages Canopy needs when any is missing. apt does not start services here
 # (and we would not want it to): the servers below are our own.
 ensure_packages() { # [extra package ...]
-    local wanted=(postgresql-15 postgresql-contrib rabbitmq-server librabbitmq-dev pkg-config iproute2 util-linux curl jq "$@")
+    local wanted=(postgresql-15 postgresql-contrib rabbitmq-server librabbitmq-dev pkg-config iproute2 util-linux curl jq python3-venv "$@")
     local missing=() p
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -230,6 +230,8 @@ servers_while_building() {
 
 servers_cleanup() {
     [ -n "${BUILD_PID:-}" ] && kill "$BUILD_PID" 2>/dev/null || true
+    # A server a script started on top (the contract check's canopy), before the servers it uses.
+    if declare -F contract_server_stop >/dev/null; then contract_server_stop; fi
     rabbit_stop "$RUN/rabbit"
     pg_stop "$RUN/pg"
     rm -rf "$RUN"

@@ -6,27 +6,32 @@ public enum AccessCommands {
     /// Gives a user groups in an account, registering the user first when the email is new (users are
     /// global: an account links an existing one, it never owns or deletes it).
     public static func addUser(
-        _ state: IdentityState, actingIn acting: UUID, account accountID: UUID, email: String, name: String, passwordHash: String?,
-        groupIDs: [UUID]
+        _ state: IdentityState, actingIn acting: UUID, by actor: UUID? = nil, account accountID: UUID, email: String, name: String,
+        passwordHash: String?, groupIDs: [UUID]
     ) throws(IdentityError) -> [IdentityEvent] {
         try requireUserAdmin(state, acting)
         let (userID, registration) = try AccountCommands.owned(
             state, by: AccountCommands.Owner(email: email, name: name, passwordHash: passwordHash), in: accountID
         )
+        try refuseSelf(userID, actor)
         return registration + (try grant(state, account: accountID, user: userID, groupIDs: groupIDs, registering: !registration.isEmpty))
     }
 
     /// Replaces a user's groups in an account.
     public static func grantAccess(
-        _ state: IdentityState, actingIn acting: UUID, account accountID: UUID, user userID: UUID, groupIDs: [UUID]
+        _ state: IdentityState, actingIn acting: UUID, by actor: UUID? = nil, account accountID: UUID, user userID: UUID, groupIDs: [UUID]
     ) throws(IdentityError) -> [IdentityEvent] {
         try requireUserAdmin(state, acting)
+        try refuseSelf(userID, actor)
         return try grant(state, account: accountID, user: userID, groupIDs: groupIDs, registering: false)
     }
 
     /// Takes a user's access to an account away; the account's owner keeps theirs.
-    public static func revokeAccess(_ state: IdentityState, actingIn acting: UUID, account accountID: UUID, user userID: UUID) throws(IdentityError) -> [IdentityEvent] {
+    public static func revokeAccess(
+        _ state: IdentityState, actingIn acting: UUID, by actor: UUID? = nil, account accountID: UUID, user userID: UUID
+    ) throws(IdentityError) -> [IdentityEvent] {
         try requireUserAdmin(state, acting)
+        try refuseSelf(userID, actor)
         guard let account = state.directory.accounts[accountID] else { throw AccountCommands.notFound(accountID) }
         guard state.grants[accountID]?[userID] != nil else { throw IdentityError(.userNotFound, "no such user in this account") }
         guard account.ownerUserID != userID else {
@@ -54,6 +59,11 @@ public enum AccessCommands {
         }
         guard state.grants[accountID]?[userID] != groupIDs else { return [] }
         return [.accessGranted(AccessGranted(accountID: accountID, userID: userID, groupIDs: groupIDs))]
+    }
+
+    /// Nobody changes their own groups or access: an admin cannot lock themselves out, nor raise themselves.
+    private static func refuseSelf(_ user: UUID, _ actor: UUID?) throws(IdentityError) {
+        guard user != actor else { throw IdentityError(.selfAccess, "you cannot change your own access; ask another admin") }
     }
 
     private static func requireUserAdmin(_ state: IdentityState, _ acting: UUID) throws(IdentityError) {

@@ -72,7 +72,7 @@ extension IdentityAPI {
             let body = try await JSONBody.decode(AddUserRequest.self, from: request)
             let hash = try await hashIfGiven(body.password, field: "password")
             let position = try await runner.run(Self.metadata(caller, context)) {
-                try AccessCommands.addUser($0, actingIn: caller.accountID, account: id, email: body.email, name: body.name, passwordHash: hash, groupIDs: body.groupIDs)
+                try AccessCommands.addUser($0, actingIn: caller.accountID, by: caller.userID, account: id, email: body.email, name: body.name, passwordHash: hash, groupIDs: body.groupIDs)
             }
             let userID = IdentityState.userID(forEmail: body.email.lowercased())
             return try JSONBody.response(Written(id: userID, position: position), status: .created)
@@ -82,7 +82,7 @@ extension IdentityAPI {
             let user = try Self.path(context, "user_id")
             let body = try await JSONBody.decode(GroupsRequest.self, from: request)
             let position = try await runner.run(Self.metadata(caller, context)) {
-                try AccessCommands.grantAccess($0, actingIn: caller.accountID, account: id, user: user, groupIDs: body.groupIDs)
+                try AccessCommands.grantAccess($0, actingIn: caller.accountID, by: caller.userID, account: id, user: user, groupIDs: body.groupIDs)
             }
             return try JSONBody.response(Written(id: user, position: position))
         }
@@ -90,7 +90,7 @@ extension IdentityAPI {
             let caller = try authorized.signedIn, id = try authorized.resourceAccountID
             let user = try Self.path(context, "user_id")
             let position = try await runner.run(Self.metadata(caller, context)) {
-                try AccessCommands.revokeAccess($0, actingIn: caller.accountID, account: id, user: user)
+                try AccessCommands.revokeAccess($0, actingIn: caller.accountID, by: caller.userID, account: id, user: user)
             }
             return try JSONBody.response(Written(id: user, position: position))
         }

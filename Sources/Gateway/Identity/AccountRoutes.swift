@@ -90,6 +90,6 @@ extension IdentityAPI {
     }
 
     func waitForMinimumPosition(_ request: Request) async throws {
-        try await MinimumPosition(request)?.await { await view.waitUntilApplied($0, timeout: $1) }
+        try await MinimumPosition(request)?.await({ await view.waitUntilApplied($0, timeout: $1) }, head: runner.store.headPosition)
     }
 }

@@ -25,9 +25,14 @@ public struct MinimumPosition: Sendable, Hashable {
         self.wait = .milliseconds(wait)
     }
 
-    /// Waits with `wait`; a read model still behind afterwards is a 503 `projection.behind`.
-    public func await(_ applied: (Int64, Duration) async -> Bool) async throws(APIError) {
+    /// Waits with `wait`. Still behind afterwards: a position the log has not reached (no write answered it)
+    /// is a 422 `request.position_unknown`; otherwise the read model is late, a 503 `projection.behind`.
+    public func await(_ applied: (Int64, Duration) async -> Bool, head: () async throws -> Int64) async throws {
         guard await applied(position, wait) else {
+            if try await head() < position {
+                throw APIError(.unprocessableContent, code: "request.position_unknown", message: "the log has not reached position \(position)",
+                               fields: ["min_position": "beyond the log"])
+            }
             throw APIError(.serviceUnavailable, code: "projection.behind", message: "not at position \(position) yet; try again",
                            fields: ["min_position": "behind"])
         }

@@ -6,6 +6,11 @@ public struct MinimumPosition: Sendable, Hashable {
     public var position: Int64
     public var wait: Duration
 
+    public init(position: Int64, wait: Duration) {
+        self.position = position
+        self.wait = wait
+    }
+
     /// Nil when the request does not ask for a position; a typed 400 when it asks badly.
     public init?(_ request: Request) throws(APIError) {
         let query = request.uri.queryParameters

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Configuration
 import Core
+import Gateway
 import Foundation
 import Logging
 import SystemPackage
@@ -43,6 +44,8 @@ struct Settings {
     var jwtKeys: [(id: String, secret: String)]?
     var bcryptCost: Int
     var platform: Platform
+    /// A Twilio-compatible Messages API for login codes; nil when `sms.base_url` is not set.
+    var sms: SmsProvider.Configuration?
 
     /// The master account made by `canopy bootstrap` (and by `canopy dev` on an empty log).
     struct Platform {
@@ -96,7 +99,14 @@ struct Settings {
                 domain: config.string(forKey: "platform.domain", default: "127.0.0.1"),
                 adminEmail: config.string(forKey: "platform.admin_email", default: "admin@canopy.test"),
                 adminPassword: config.string(forKey: "platform.admin_password", isSecret: true)
-            )
+            ),
+            sms: try config.string(forKey: "sms.base_url").map { base in
+                guard let sid = config.string(forKey: "sms.account_sid"), let token = config.string(forKey: "sms.auth_token", isSecret: true),
+                      let from = config.string(forKey: "sms.from") else {
+                    throw Settings.Invalid(description: "sms.base_url needs sms.account_sid, sms.auth_token and sms.from")
+                }
+                return SmsProvider.Configuration(baseURL: base, accountSID: sid, authToken: token, from: from)
+            }
         )
     }
 }

@@ -28,7 +28,17 @@ import Testing
         try fixture.when { try AccountCommands.reactivate($0, by: master, account: client) }
         let agent = fixture.group("agent", of: client)
         try fixture.when {
-            try AccessCommands.addUser($0, actingIn: client, account: client, email: "ana@example.com", name: "Ana", passwordHash: "$2b$04$x", groupIDs: [agent])
+            try AccessCommands.addUser($0, actingIn: client, account: client, email: "ana@example.com", name: "Ana", passwordHash: "$2b$04$x",
+                                       phone: "+5511987654321", groupIDs: [agent])
+        }
+        let ana = IdentityState.userID(forEmail: "ana@example.com"), challenge = UUID.v7(), codeHash = String(repeating: "c", count: 64)
+        try fixture.when { try SmsCodeCommands.issue($0, challengeID: challenge, user: ana, account: client, tenant: platform, codeHash: codeHash, now: now) }
+        for presented in ["0" + codeHash.dropFirst(), codeHash] {
+            try fixture.when { state in
+                switch try SmsCodeCommands.verify(state, challengeID: challenge, tenant: platform, presentedHash: presented, now: now) {
+                case .accepted(_, let events), .rejected(let events): events
+                }
+            }
         }
         try fixture.when { try AccessCommands.renameGroup($0, actingIn: client, group: agent, name: "Field agents") }
         try fixture.when { try AccessCommands.revokeAccess($0, actingIn: client, account: client, user: IdentityState.userID(forEmail: "ana@example.com")) }

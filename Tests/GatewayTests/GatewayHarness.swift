@@ -66,13 +66,13 @@ struct GatewayHarness: Sendable {
     }
 
     /// A sub-account of the master on its own tenant domain, its owner able to log in there.
-    func client(domain: String, ownerEmail: String, password: String? = nil) async throws -> UUID {
+    func client(domain: String, ownerEmail: String, password: String? = nil, phone: String? = nil) async throws -> UUID {
         let id = UUID.v7(), master = master
         let hash = try await password.asyncMap { try await PasswordHasher(cost: 4).hash($0) }
         try await command { try TenantCommands.createTenant($0, owner: master, primaryDomain: domain, branding: .init(displayName: domain)) }
         try await command {
             try AccountCommands.createSubAccount($0, parent: master, accountID: id, name: "Client \(domain)", roles: [.userAdmin],
-                                                 tenantID: IdentityState.tenantID(forDomain: domain), owner: .init(email: ownerEmail, name: "Owner", passwordHash: hash))
+                                                 tenantID: IdentityState.tenantID(forDomain: domain), owner: .init(email: ownerEmail, name: "Owner", passwordHash: hash, phone: phone))
         }
         return id
     }
@@ -102,17 +102,18 @@ extension Optional {
 }
 
 func withGateway(
+    sms: SmsProvider? = nil,
     configure: @escaping @Sendable (inout IdentityAPI.Configuration) -> Void = { _ in },
     _ body: @escaping @Sendable (GatewayHarness) async throws -> Void
 ) async throws {
     try await withEventStore { store, database in
-        try await withGateway(store: store, database: database, configure: configure, body)
+        try await withGateway(store: store, database: database, sms: sms, configure: configure, body)
     }
 }
 
 /// The gateway over an existing store; `stats` adds the stats route (it needs the catalog projection).
 func withGateway(
-    store: EventStore, database: TestDatabase, stats: StatsRoutes? = nil,
+    store: EventStore, database: TestDatabase, stats: StatsRoutes? = nil, sms: SmsProvider? = nil,
     configure: @escaping @Sendable (inout IdentityAPI.Configuration) -> Void = { _ in },
     _ body: @escaping @Sendable (GatewayHarness) async throws -> Void
 ) async throws {
@@ -123,9 +124,10 @@ func withGateway(
     var configuration = IdentityAPI.Configuration()
     configuration.loginPerIP.limit = 100_000  // many logins from one address in tests; the limits have their own test
     configuration.loginPerEmail.limit = 100_000
+    configuration.smsPerIP.limit = 100_000
     configure(&configuration)
     let hasher = PasswordHasher(cost: 4)
-    let identity = IdentityAPI(view: view, runner: runner, tokens: tokens, hasher: hasher, configuration: configuration)
+    let identity = IdentityAPI(view: view, runner: runner, tokens: tokens, hasher: hasher, sms: sms, configuration: configuration)
     let (router, routes) = Gateway.router(health: HealthRoutes(checks: [], readiness: Readiness()),
                                           api: Gateway.API(view: view, tokens: tokens, identity: identity, stats: stats,
                                                                            idempotency: IdempotencyStore(client: database.client, logger: logger)))

@@ -7,11 +7,11 @@ public enum AccessCommands {
     /// global: an account links an existing one, it never owns or deletes it).
     public static func addUser(
         _ state: IdentityState, actingIn acting: UUID, by actor: UUID? = nil, account accountID: UUID, email: String, name: String,
-        passwordHash: String?, groupIDs: [UUID]
+        passwordHash: String?, phone: String? = nil, groupIDs: [UUID]
     ) throws(IdentityError) -> [IdentityEvent] {
         try requireUserAdmin(state, acting)
         let (userID, registration) = try AccountCommands.owned(
-            state, by: AccountCommands.Owner(email: email, name: name, passwordHash: passwordHash), in: accountID
+            state, by: AccountCommands.Owner(email: email, name: name, passwordHash: passwordHash, phone: phone), in: accountID
         )
         try refuseSelf(userID, actor)
         return registration + (try grant(state, account: accountID, user: userID, groupIDs: groupIDs, registering: !registration.isEmpty))

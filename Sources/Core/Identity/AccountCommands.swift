@@ -10,11 +10,14 @@ public enum AccountCommands {
         public var name: String
         /// bcrypt, made by the caller; only used when the user is new.
         public var passwordHash: String?
+        /// E.164; only used when the user is new.
+        public var phone: String?
 
-        public init(email: String, name: String, passwordHash: String?) {
+        public init(email: String, name: String, passwordHash: String?, phone: String? = nil) {
             self.email = email
             self.name = name
             self.passwordHash = passwordHash
+            self.phone = phone
         }
     }
 
@@ -86,8 +89,10 @@ public enum AccountCommands {
         let userID = IdentityState.userID(forEmail: email)
         if state.users[userID] != nil { return (userID, []) }
         try IdentityValidation.name(owner.name, field: "owner_name")
+        let phone = try owner.phone.map { phone throws(IdentityError) in try IdentityValidation.phone(phone, field: "phone") }
+        if let phone, state.userByPhone[phone] != nil { throw IdentityError(.phoneTaken, "another user has this phone number", fields: ["phone": "taken"]) }
         return (userID, [.userRegistered(UserRegistered(
-            userID: userID, accountID: accountID, email: email, name: owner.name, passwordHash: owner.passwordHash
+            userID: userID, accountID: accountID, email: email, name: owner.name, passwordHash: owner.passwordHash, phone: phone
         ))])
     }
 

@@ -15,10 +15,12 @@ public struct IdentityError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let alreadyExists = Code("account.already_exists")
         public static let userNotFound = Code("user.not_found")
         public static let emailTaken = Code("user.email_taken")
+        public static let phoneTaken = Code("user.phone_taken")
         /// A user changing their own groups or access.
         public static let selfAccess = Code("user.self_access")
         public static let sessionNotFound = Code("session.not_found")
         public static let invalidRefreshToken = Code("auth.invalid_refresh_token")
+        public static let invalidCode = Code("auth.invalid_code")
         public static let notASubAccount = Code("account.not_a_sub_account")
         public static let ownerAccess = Code("account.owner_access")
         public static let groupNotFound = Code("group.not_found")

@@ -21,6 +21,9 @@ public enum IdentityEvent: Sendable, Hashable {
     case apiKeyCreated(ApiKeyCreated)
     case apiKeyUsed(ApiKeyUsed)
     case apiKeyRevoked(ApiKeyRevoked)
+    case smsCodeIssued(SmsCodeIssued)
+    case smsCodeFailed(SmsCodeFailed)
+    case smsCodeUsed(SmsCodeUsed)
 
     public var type: String { Self.kind(of: self).type }
 
@@ -45,6 +48,9 @@ public enum IdentityEvent: Sendable, Hashable {
         case .apiKeyCreated(let e): (IdentityStreams.apiKey(e.apiKeyID), e.accountID)
         case .apiKeyUsed(let e): (IdentityStreams.apiKey(e.apiKeyID), e.accountID)
         case .apiKeyRevoked(let e): (IdentityStreams.apiKey(e.apiKeyID), e.accountID)
+        case .smsCodeIssued(let e): (IdentityStreams.smsCode(e.challengeID), e.accountID)
+        case .smsCodeFailed(let e): (IdentityStreams.smsCode(e.challengeID), e.accountID)
+        case .smsCodeUsed(let e): (IdentityStreams.smsCode(e.challengeID), e.accountID)
         }
     }
 
@@ -75,6 +81,9 @@ public enum IdentityEvent: Sendable, Hashable {
         kind(ApiKeyCreated.self, IdentityEvent.apiKeyCreated),
         kind(ApiKeyUsed.self, IdentityEvent.apiKeyUsed),
         kind(ApiKeyRevoked.self, IdentityEvent.apiKeyRevoked),
+        kind(SmsCodeIssued.self, IdentityEvent.smsCodeIssued),
+        kind(SmsCodeFailed.self, IdentityEvent.smsCodeFailed),
+        kind(SmsCodeUsed.self, IdentityEvent.smsCodeUsed),
     ]
 
     private static func kind<P: IdentityPayload>(_ payload: P.Type, _ wrap: @escaping @Sendable (P) -> IdentityEvent) -> Kind {
@@ -101,6 +110,9 @@ public enum IdentityEvent: Sendable, Hashable {
         case .apiKeyCreated: ApiKeyCreated.self
         case .apiKeyUsed: ApiKeyUsed.self
         case .apiKeyRevoked: ApiKeyRevoked.self
+        case .smsCodeIssued: SmsCodeIssued.self
+        case .smsCodeFailed: SmsCodeFailed.self
+        case .smsCodeUsed: SmsCodeUsed.self
         }
     }
 
@@ -124,6 +136,9 @@ public enum IdentityEvent: Sendable, Hashable {
         case .apiKeyCreated(let e): e
         case .apiKeyUsed(let e): e
         case .apiKeyRevoked(let e): e
+        case .smsCodeIssued(let e): e
+        case .smsCodeFailed(let e): e
+        case .smsCodeUsed(let e): e
         }
     }
 }
@@ -147,4 +162,5 @@ public enum IdentityStreams {
     public static func session(_ id: UUID) -> StreamName { StreamName(knownCategory: "session", id: id) }
     public static func impersonation(_ id: UUID) -> StreamName { StreamName(knownCategory: "impersonation", id: id) }
     public static func apiKey(_ id: UUID) -> StreamName { StreamName(knownCategory: "api_key", id: id) }
+    public static func smsCode(_ id: UUID) -> StreamName { StreamName(knownCategory: "sms_code", id: id) }
 }

@@ -21,6 +21,7 @@ public struct IdentityState: Sendable {
         public var email: String
         public var name: String
         public var passwordHash: String?
+        public var phone: String?
     }
 
     public struct Tenant: Sendable, Hashable {
@@ -70,6 +71,17 @@ public struct IdentityState: Sendable {
         public func usable(at now: Date) -> Bool { !revoked && expiresAt.map { now < $0 } ?? true }
     }
 
+    public struct SmsCode: Sendable, Hashable {
+        public var id: UUID
+        public var userID: UUID
+        public var accountID: UUID
+        public var tenantID: UUID
+        public var codeHash: String
+        public var expiresAt: Date
+        public var attempts: Int
+        public var used: Bool
+    }
+
     public private(set) var directory = AccountDirectory()
     public private(set) var groups: [UUID: Group] = [:]
     /// Account → its groups, in creation order.
@@ -79,12 +91,15 @@ public struct IdentityState: Sendable {
     /// User → the accounts that granted it access.
     public private(set) var accountsOfUser: [UUID: Set<UUID>] = [:]
     public private(set) var users: [UUID: User] = [:]
+    /// E.164 phone → the first user registered with it.
+    public private(set) var userByPhone: [String: UUID] = [:]
     public private(set) var tenants: [UUID: Tenant] = [:]
     public private(set) var tenantByDomain: [String: UUID] = [:]
     public private(set) var sessions: [UUID: Session] = [:]
     /// User → their sessions (revoked ones included, until they expire from memory with the process).
     public private(set) var sessionsOfUser: [UUID: [UUID]] = [:]
     public private(set) var impersonations: [UUID: Impersonation] = [:]
+    public private(set) var smsCodes: [UUID: SmsCode] = [:]
     public private(set) var apiKeys: [UUID: ApiKey] = [:]
     /// Account → its API keys, in creation order.
     public private(set) var apiKeysOfAccount: [UUID: [UUID]] = [:]
@@ -124,8 +139,9 @@ public struct IdentityState: Sendable {
         case .userRegistered(let registered):
             users[registered.userID] = User(
                 id: registered.userID, accountID: registered.accountID, email: registered.email, name: registered.name,
-                passwordHash: registered.passwordHash
+                passwordHash: registered.passwordHash, phone: registered.phone
             )
+            if let phone = registered.phone, userByPhone[phone] == nil { userByPhone[phone] = registered.userID }
         case .tenantCreated(let created):
             tenants[created.tenantID] = Tenant(
                 id: created.tenantID, ownerAccountID: created.ownerAccountID, primaryDomain: created.primaryDomain, branding: created.branding
@@ -167,6 +183,15 @@ public struct IdentityState: Sendable {
             apiKeys[used.apiKeyID]?.lastUsedAt = used.at
         case .apiKeyRevoked(let revoked):
             apiKeys[revoked.apiKeyID]?.revoked = true
+        case .smsCodeIssued(let issued):
+            smsCodes[issued.challengeID] = SmsCode(
+                id: issued.challengeID, userID: issued.userID, accountID: issued.accountID, tenantID: issued.tenantID,
+                codeHash: issued.codeHash, expiresAt: issued.expiresAt, attempts: 0, used: false
+            )
+        case .smsCodeFailed(let failed):
+            smsCodes[failed.challengeID]?.attempts = failed.attempts
+        case .smsCodeUsed(let used):
+            smsCodes[used.challengeID]?.used = true
         case .accountCreated, .accountSuspended, .accountReactivated:
             break
         }

@@ -23,6 +23,16 @@ public enum IdentityValidation {
         return normalized
     }
 
+    /// E.164: `+`, a country code not starting with 0, 8 to 15 digits in all.
+    public static func phone(_ value: String, field: String = "phone") throws(IdentityError) -> String {
+        let digits = value.utf8.dropFirst()
+        guard value.hasPrefix("+"), (8...15).contains(digits.count), digits.first != UInt8(ascii: "0"),
+              digits.allSatisfy({ (48...57).contains($0) }) else {
+            throw .invalid(field, "a phone number in E.164 form, such as +5511987654321")
+        }
+        return value
+    }
+
     /// A DNS host name with at least two labels (RFC 1123 letters, digits, hyphens) and a non-numeric top
     /// label, normalized to lower case without a trailing dot.
     public static func domain(_ value: String, field: String = "primary_domain") throws(IdentityError) -> String {

@@ -11,4 +11,6 @@ public struct UserRegistered: IdentityPayload {
     public var name: String
     /// bcrypt; nil for a user who has not set a password (SMS login only).
     public var passwordHash: String?
+    /// E.164, for logins by SMS code; nil when none was given.
+    public var phone: String?
 }

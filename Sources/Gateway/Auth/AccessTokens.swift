@@ -1,4 +1,5 @@
 public import Foundation
+import Crypto
 import JWTKit
 import Synchronization
 
@@ -40,6 +41,8 @@ public struct AccessTokens: Sendable {
 
     private let keys: JWTKeyCollection
     private let signingKeyID: String
+    /// The signing key's secret, also keying hashes of short codes (which a plain hash would not protect).
+    private let signingSecret: SymmetricKey
     /// Tokens already verified, until they expire: parsing and checking a JWT was most of an authorized
     /// read's cost, and a client sends the same token for 15 minutes. Bounded; emptied when full.
     private let verified = VerifiedTokens(capacity: 50_000)
@@ -55,6 +58,13 @@ public struct AccessTokens: Sendable {
         }
         self.keys = collection
         self.signingKeyID = first.id
+        self.signingSecret = SymmetricKey(data: Data(first.secret.utf8))
+    }
+
+    /// HMAC-SHA-256 of `text` under the signing key, hex: for secrets too short to store as plain hashes
+    /// (a 6-digit code has a million values).
+    public func digest(_ text: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: signingSecret).map { String(format: "%02x", $0) }.joined()
     }
 
     public func issue(_ claims: Claims, now: Date = Date()) async throws -> String {

@@ -15,6 +15,7 @@ extension IdentityAPI {
         var id: UUID
         var email: String
         var name: String
+        var phone: String?
         var groupIDs: [UUID]
     }
 
@@ -22,6 +23,7 @@ extension IdentityAPI {
         var email: String
         var name: String
         var password: String?
+        var phone: String?
         var groupIDs: [UUID]
     }
 
@@ -62,7 +64,7 @@ extension IdentityAPI {
             try await waitForMinimumPosition(request)
             let users = view.read { state in
                 (state.grants[id] ?? [:]).compactMap { userID, groups in
-                    state.users[userID].map { UserSummary(id: $0.id, email: $0.email, name: $0.name, groupIDs: groups) }
+                    state.users[userID].map { UserSummary(id: $0.id, email: $0.email, name: $0.name, phone: $0.phone, groupIDs: groups) }
                 }.sorted { $0.email < $1.email }
             }
             return try JSONBody.response(["users": users])
@@ -72,7 +74,7 @@ extension IdentityAPI {
             let body = try await JSONBody.decode(AddUserRequest.self, from: request)
             let hash = try await hashIfGiven(body.password, field: "password")
             let position = try await runner.run(Self.metadata(caller, context)) {
-                try AccessCommands.addUser($0, actingIn: caller.accountID, by: caller.userID, account: id, email: body.email, name: body.name, passwordHash: hash, groupIDs: body.groupIDs)
+                try AccessCommands.addUser($0, actingIn: caller.accountID, by: caller.userID, account: id, email: body.email, name: body.name, passwordHash: hash, phone: body.phone, groupIDs: body.groupIDs)
             }
             let userID = IdentityState.userID(forEmail: body.email.lowercased())
             return try JSONBody.response(Written(id: userID, position: position), status: .created)

@@ -35,6 +35,7 @@ extension IdentityAPI {
             var email: String
             var name: String
             var password: String?
+            var phone: String?
         }
 
         var name: String
@@ -66,7 +67,7 @@ extension IdentityAPI {
             let id = UUID.v7()
             let position = try await runner.run(Self.metadata(caller, context)) {
                 try AccountCommands.createSubAccount($0, parent: parent, accountID: id, name: body.name, roles: Set(body.roles ?? []), tenantID: body.tenantID,
-                                                     owner: .init(email: body.owner.email, name: body.owner.name, passwordHash: hash))
+                                                     owner: .init(email: body.owner.email, name: body.owner.name, passwordHash: hash, phone: body.owner.phone))
             }
             return try JSONBody.response(Written(id: id, position: position), status: .created)
         }

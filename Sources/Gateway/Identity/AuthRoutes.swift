@@ -110,24 +110,35 @@ extension IdentityAPI {
         let hash = view.read { $0.users[userID]?.passwordHash }
         let failed = APIError(.unauthorized, code: "auth.invalid_credentials", message: "the email or the password is wrong, or there is no access here")
         guard body.password.utf8.count <= 72, try await hasher.verify(body.password, against: hash) else { throw failed }
-        // An account bound to this domain's tenant, active, where the user has access: the one asked for, or
-        // the highest in the tree.
-        guard let accountID = view.read({ state -> UUID? in
-            let candidates = (state.accountsOfUser[userID] ?? []).compactMap { state.directory.accounts[$0] }
-                .filter { $0.tenantID == tenant.id && state.directory.isActive($0.id) }
+        guard let accountID = loginAccount(user: userID, tenant: tenant.id, wanted: body.accountID) else { throw failed }
+        return try await startSession(user: userID, account: accountID, tenant: tenant.id, method: "password", context: context) { _ in [] }
+    }
+
+    /// Where a user logs in on a tenant's domain: an account bound to that tenant, active, where the user has
+    /// access; the one asked for, or the highest in the tree.
+    func loginAccount(user: UUID, tenant: UUID, wanted: UUID?) -> UUID? {
+        view.read { state -> UUID? in
+            let candidates = (state.accountsOfUser[user] ?? []).compactMap { state.directory.accounts[$0] }
+                .filter { $0.tenantID == tenant && state.directory.isActive($0.id) }
                 .sorted { ($0.depth, $0.id.uuidString) < ($1.depth, $1.id.uuidString) }
-            if let wanted = body.accountID { return candidates.contains { $0.id == wanted } ? wanted : nil }
+            if let wanted { return candidates.contains { $0.id == wanted } ? wanted : nil }
             return candidates.first?.id
-        }) else { throw failed }
+        }
+    }
+
+    /// A new session and its tokens, with whatever else the login spends (`also`, decided in the same run).
+    func startSession(
+        user: UUID, account: UUID, tenant: UUID, method: String, context: CanopyContext,
+        also: @escaping (IdentityState) throws -> [IdentityEvent]
+    ) async throws -> Response {
         let session = UUID.v7()
         let refreshToken = RefreshTokens.make(session: session)
-        let metadata = Self.metadata(user: userID, account: accountID, context)
         let lifetimes = configuration.lifetimes
-        let position = try await runner.run(metadata) {
-            try SessionCommands.start($0, sessionID: session, user: userID, account: accountID, tenant: tenant.id,
-                                      tokenHash: RefreshTokens.hash(refreshToken), method: "password", now: Date(), lifetimes: lifetimes)
+        let position = try await runner.run(Self.metadata(user: user, account: account, context)) { state in
+            try also(state) + SessionCommands.start(state, sessionID: session, user: user, account: account, tenant: tenant,
+                                                    tokenHash: RefreshTokens.hash(refreshToken), method: method, now: Date(), lifetimes: lifetimes)
         }
-        return try await tokenResponse(user: userID, account: accountID, tenant: tenant.id, session: session, refreshToken: refreshToken, position: position)
+        return try await tokenResponse(user: user, account: account, tenant: tenant, session: session, refreshToken: refreshToken, position: position)
     }
 
     private func refresh(_ token: String, context: CanopyContext) async throws -> Response {

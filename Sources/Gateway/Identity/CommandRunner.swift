@@ -68,8 +68,8 @@ extension APIError {
         let status: HTTPResponse.Status = switch error.code {
         case .accountNotFound, .userNotFound, .groupNotFound, .tenantNotFound, .sessionNotFound, .impersonationNotFound, .apiKeyNotFound: .notFound
         case .invalidInput: .badRequest
-        case .alreadyExists, .emailTaken, .domainTaken, .accountSuspended, .accountNotSuspended: .conflict
-        case .invalidRefreshToken: .unauthorized
+        case .alreadyExists, .emailTaken, .phoneTaken, .domainTaken, .accountSuspended, .accountNotSuspended: .conflict
+        case .invalidRefreshToken, .invalidCode: .unauthorized
         default: .unprocessableContent
         }
         self.init(status, code: error.code.rawValue, message: status == .notFound ? "not found" : error.message, fields: error.fields)

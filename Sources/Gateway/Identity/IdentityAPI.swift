@@ -11,6 +11,9 @@ public struct IdentityAPI: Sendable {
         /// Login attempts per client address and per email.
         public var loginPerIP = RateLimiter.Rule(limit: 30, window: .seconds(60))
         public var loginPerEmail = RateLimiter.Rule(limit: 10, window: .seconds(60))
+        /// Codes asked for, per client address and per phone.
+        public var smsPerIP = RateLimiter.Rule(limit: 10, window: .seconds(600))
+        public var smsPerPhone = RateLimiter.Rule(limit: 3, window: .seconds(600))
         /// How long an impersonation lasts (at most 15 minutes).
         public var impersonationLifetime = ImpersonationCommands.maximumLifetime
 
@@ -24,9 +27,19 @@ public struct IdentityAPI: Sendable {
     let configuration: Configuration
     let loginsPerIP: RateLimiter
     let loginsPerEmail: RateLimiter
+    let smsPerIP: RateLimiter
+    let smsPerPhone: RateLimiter
+    /// Where login codes are sent; without one, asking for a code answers 404 `auth.sms_unavailable`.
+    let sms: SmsProvider?
 
-    public init(view: IdentityView, runner: CommandRunner, tokens: AccessTokens, hasher: PasswordHasher, configuration: Configuration = .init()) {
+    public init(
+        view: IdentityView, runner: CommandRunner, tokens: AccessTokens, hasher: PasswordHasher, sms: SmsProvider? = nil,
+        configuration: Configuration = .init()
+    ) {
         self.view = view
+        self.sms = sms
+        self.smsPerIP = RateLimiter(configuration.smsPerIP)
+        self.smsPerPhone = RateLimiter(configuration.smsPerPhone)
         self.runner = runner
         self.tokens = tokens
         self.hasher = hasher
@@ -42,6 +55,7 @@ public struct IdentityAPI: Sendable {
         registerTenants(on: routes)
         registerImpersonation(on: routes)
         registerApiKeys(on: routes)
+        registerSmsLogin(on: routes)
     }
 
     /// Who did it, for every event a request appends.

@@ -24,6 +24,9 @@ import Testing
             try TenantCommands.changeBranding($0, owner: client, tenant: brand,
                                               branding: .init(displayName: "Brand", description: "d", primaryColor: "#112233", secondaryColor: "#445566", layout: .topbar))
         }
+        try fixture.when { try TenantCommands.draftBranding($0, owner: client, tenant: brand, branding: .init(displayName: "Brand 2", layout: .compact)) }
+        try fixture.when { try TenantCommands.activateDraft($0, owner: client, tenant: brand) }
+        try fixture.when { try TenantCommands.delegateFields($0, owner: client, tenant: brand, fields: [.primaryColor, .layout]) }
         try fixture.when { try AccountCommands.suspend($0, by: master, account: client) }
         try fixture.when { try AccountCommands.reactivate($0, by: master, account: client) }
         let agent = fixture.group("agent", of: client)

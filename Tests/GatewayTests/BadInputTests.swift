@@ -22,7 +22,7 @@ import Testing
                     default: String(segment)
                     }
                 }.joined(separator: "/")
-                let bodyless = path.hasSuffix("/suspend") || path.hasSuffix("/reactivate")
+                let bodyless = ["/suspend", "/reactivate", "/activate"].contains { path.hasSuffix($0) }
                 if bodyless { continue }
                 for (body, code) in [("{\"name\": ", "request.malformed_json"), ("[1, 2]", "request.malformed_json"), ("{\"x\": 1,}", "request.malformed_json"),
                                      ("{\"pad\": \"" + String(repeating: "a", count: 70_000) + "\"}", "request.too_large")] {

@@ -47,7 +47,8 @@ public struct AccountDirectory: Sendable, Hashable {
             accounts[reactivated.accountID]?.suspended = false
         case .groupCreated, .groupRenamed, .accessGranted, .accessRevoked, .userRegistered, .tenantBrandingChanged,
              .sessionStarted, .sessionRefreshed, .sessionRevoked, .impersonationStarted, .impersonationEnded,
-             .apiKeyCreated, .apiKeyUsed, .apiKeyRevoked, .smsCodeIssued, .smsCodeFailed, .smsCodeUsed:
+             .apiKeyCreated, .apiKeyUsed, .apiKeyRevoked, .smsCodeIssued, .smsCodeFailed, .smsCodeUsed,
+             .tenantBrandingDrafted, .tenantBrandingActivated, .tenantFieldsDelegated:
             break
         }
     }

@@ -26,6 +26,9 @@ public struct IdentityError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let groupNotFound = Code("group.not_found")
         public static let tenantNotFound = Code("tenant.not_found")
         public static let domainTaken = Code("tenant.domain_taken")
+        public static let noDraft = Code("tenant.no_draft")
+        /// A bound account changing a branding field its tenant's owner did not delegate.
+        public static let fieldNotDelegated = Code("tenant.field_not_delegated")
         public static let impersonationNotFound = Code("impersonation.not_found")
         /// Impersonating the account one already acts in, or from an impersonation token.
         public static let impersonationNotAllowed = Code("impersonation.not_allowed")

@@ -24,6 +24,9 @@ public enum IdentityEvent: Sendable, Hashable {
     case smsCodeIssued(SmsCodeIssued)
     case smsCodeFailed(SmsCodeFailed)
     case smsCodeUsed(SmsCodeUsed)
+    case tenantBrandingDrafted(TenantBrandingDrafted)
+    case tenantBrandingActivated(TenantBrandingActivated)
+    case tenantFieldsDelegated(TenantFieldsDelegated)
 
     public var type: String { Self.kind(of: self).type }
 
@@ -51,6 +54,9 @@ public enum IdentityEvent: Sendable, Hashable {
         case .smsCodeIssued(let e): (IdentityStreams.smsCode(e.challengeID), e.accountID)
         case .smsCodeFailed(let e): (IdentityStreams.smsCode(e.challengeID), e.accountID)
         case .smsCodeUsed(let e): (IdentityStreams.smsCode(e.challengeID), e.accountID)
+        case .tenantBrandingDrafted(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
+        case .tenantBrandingActivated(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
+        case .tenantFieldsDelegated(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
         }
     }
 
@@ -84,6 +90,9 @@ public enum IdentityEvent: Sendable, Hashable {
         kind(SmsCodeIssued.self, IdentityEvent.smsCodeIssued),
         kind(SmsCodeFailed.self, IdentityEvent.smsCodeFailed),
         kind(SmsCodeUsed.self, IdentityEvent.smsCodeUsed),
+        kind(TenantBrandingDrafted.self, IdentityEvent.tenantBrandingDrafted),
+        kind(TenantBrandingActivated.self, IdentityEvent.tenantBrandingActivated),
+        kind(TenantFieldsDelegated.self, IdentityEvent.tenantFieldsDelegated),
     ]
 
     private static func kind<P: IdentityPayload>(_ payload: P.Type, _ wrap: @escaping @Sendable (P) -> IdentityEvent) -> Kind {
@@ -113,6 +122,9 @@ public enum IdentityEvent: Sendable, Hashable {
         case .smsCodeIssued: SmsCodeIssued.self
         case .smsCodeFailed: SmsCodeFailed.self
         case .smsCodeUsed: SmsCodeUsed.self
+        case .tenantBrandingDrafted: TenantBrandingDrafted.self
+        case .tenantBrandingActivated: TenantBrandingActivated.self
+        case .tenantFieldsDelegated: TenantFieldsDelegated.self
         }
     }
 
@@ -139,6 +151,9 @@ public enum IdentityEvent: Sendable, Hashable {
         case .smsCodeIssued(let e): e
         case .smsCodeFailed(let e): e
         case .smsCodeUsed(let e): e
+        case .tenantBrandingDrafted(let e): e
+        case .tenantBrandingActivated(let e): e
+        case .tenantFieldsDelegated(let e): e
         }
     }
 }

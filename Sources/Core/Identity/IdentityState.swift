@@ -29,6 +29,9 @@ public struct IdentityState: Sendable {
         public var ownerAccountID: UUID
         public var primaryDomain: String
         public var branding: TenantBranding
+        /// A branding being previewed, not live yet.
+        public var draft: TenantBranding?
+        public var delegatedFields: Set<BrandingField> = []
     }
 
     public struct Session: Sendable, Hashable {
@@ -149,6 +152,13 @@ public struct IdentityState: Sendable {
             tenantByDomain[created.primaryDomain] = created.tenantID
         case .tenantBrandingChanged(let changed):
             tenants[changed.tenantID]?.branding = changed.branding
+        case .tenantBrandingDrafted(let drafted):
+            tenants[drafted.tenantID]?.draft = drafted.branding
+        case .tenantBrandingActivated(let activated):
+            tenants[activated.tenantID]?.branding = activated.branding
+            tenants[activated.tenantID]?.draft = nil
+        case .tenantFieldsDelegated(let delegated):
+            tenants[delegated.tenantID]?.delegatedFields = Set(delegated.fields)
         case .sessionStarted(let started):
             sessions[started.sessionID] = Session(
                 id: started.sessionID, userID: started.userID, accountID: started.accountID, tenantID: started.tenantID,

@@ -27,4 +27,49 @@ public enum TenantCommands {
         guard tenant.branding != branding else { return [] }
         return [.tenantBrandingChanged(TenantBrandingChanged(tenantID: tenantID, ownerAccountID: ownerID, branding: branding))]
     }
+
+    /// A branding to preview; it goes live with `activateDraft`.
+    public static func draftBranding(_ state: IdentityState, owner ownerID: UUID, tenant tenantID: UUID, branding: TenantBranding) throws(IdentityError) -> [IdentityEvent] {
+        _ = try owned(state, ownerID, tenantID)
+        try IdentityValidation.branding(branding)
+        return [.tenantBrandingDrafted(TenantBrandingDrafted(tenantID: tenantID, ownerAccountID: ownerID, branding: branding))]
+    }
+
+    public static func activateDraft(_ state: IdentityState, owner ownerID: UUID, tenant tenantID: UUID) throws(IdentityError) -> [IdentityEvent] {
+        let tenant = try owned(state, ownerID, tenantID)
+        guard let draft = tenant.draft else { throw IdentityError(.noDraft, "there is no draft to activate") }
+        return [.tenantBrandingActivated(TenantBrandingActivated(tenantID: tenantID, ownerAccountID: ownerID, branding: draft))]
+    }
+
+    /// Which fields the accounts bound to the tenant may change.
+    public static func delegateFields(_ state: IdentityState, owner ownerID: UUID, tenant tenantID: UUID, fields: [BrandingField]) throws(IdentityError) -> [IdentityEvent] {
+        let tenant = try owned(state, ownerID, tenantID)
+        guard fields.count == Set(fields).count else { throw .invalid("fields", "each field once") }
+        guard Set(fields) != tenant.delegatedFields else { return [] }
+        return [.tenantFieldsDelegated(TenantFieldsDelegated(tenantID: tenantID, ownerAccountID: ownerID, fields: fields))]
+    }
+
+    /// An account changes fields of the tenant it is bound to: only those the owner delegated (the owner
+    /// itself may change them all). Live at once.
+    public static func changeBoundBranding(_ state: IdentityState, account accountID: UUID, patch: BrandingPatch) throws(IdentityError) -> [IdentityEvent] {
+        guard let account = state.directory.accounts[accountID], let tenant = state.tenants[account.tenantID] else { throw AccountCommands.notFound(accountID) }
+        guard state.directory.isActive(accountID) else { throw IdentityError(.accountSuspended, "the account or one above it is suspended") }
+        if tenant.ownerAccountID != accountID {
+            let refused = patch.fields.subtracting(tenant.delegatedFields)
+            guard refused.isEmpty else {
+                throw IdentityError(.fieldNotDelegated, "the tenant's owner does not let bound accounts change this",
+                                    fields: Dictionary(uniqueKeysWithValues: refused.map { ($0.rawValue, "not delegated") }))
+            }
+        }
+        let branding = patch.applied(to: tenant.branding)
+        try IdentityValidation.branding(branding)
+        guard branding != tenant.branding else { return [] }
+        return [.tenantBrandingChanged(TenantBrandingChanged(tenantID: tenant.id, ownerAccountID: tenant.ownerAccountID, branding: branding))]
+    }
+
+    private static func owned(_ state: IdentityState, _ ownerID: UUID, _ tenantID: UUID) throws(IdentityError) -> IdentityState.Tenant {
+        guard let tenant = state.tenants[tenantID], tenant.ownerAccountID == ownerID else { throw IdentityError(.tenantNotFound, "no such tenant here") }
+        guard state.directory.isActive(ownerID) else { throw IdentityError(.accountSuspended, "the account or one above it is suspended") }
+        return tenant
+    }
 }

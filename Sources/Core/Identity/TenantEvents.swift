@@ -37,3 +37,69 @@ public struct TenantBrandingChanged: IdentityPayload {
     public var ownerAccountID: UUID
     public var branding: TenantBranding
 }
+
+/// A branding field a tenant's owner may let the accounts bound to the tenant change.
+public enum BrandingField: String, Codable, Sendable, Hashable, CaseIterable {
+    case displayName = "display_name"
+    case description
+    case primaryColor = "primary_color"
+    case secondaryColor = "secondary_color"
+    case layout
+}
+
+/// Changes to some branding fields; an absent field stays as it is.
+public struct BrandingPatch: Codable, Sendable, Hashable {
+    public var displayName: String?
+    public var description: String?
+    public var primaryColor: String?
+    public var secondaryColor: String?
+    public var layout: TenantLayout?
+
+    public init(displayName: String? = nil, description: String? = nil, primaryColor: String? = nil, secondaryColor: String? = nil, layout: TenantLayout? = nil) {
+        self.displayName = displayName
+        self.description = description
+        self.primaryColor = primaryColor
+        self.secondaryColor = secondaryColor
+        self.layout = layout
+    }
+
+    public var fields: Set<BrandingField> {
+        var fields: Set<BrandingField> = []
+        if displayName != nil { fields.insert(.displayName) }
+        if description != nil { fields.insert(.description) }
+        if primaryColor != nil { fields.insert(.primaryColor) }
+        if secondaryColor != nil { fields.insert(.secondaryColor) }
+        if layout != nil { fields.insert(.layout) }
+        return fields
+    }
+
+    public func applied(to branding: TenantBranding) -> TenantBranding {
+        TenantBranding(displayName: displayName ?? branding.displayName, description: description ?? branding.description,
+                       primaryColor: primaryColor ?? branding.primaryColor, secondaryColor: secondaryColor ?? branding.secondaryColor,
+                       layout: layout ?? branding.layout)
+    }
+}
+
+/// A branding to preview before it goes live; replaces any earlier draft.
+public struct TenantBrandingDrafted: IdentityPayload {
+    public static let type = "tenant.branding_drafted"
+    public var tenantID: UUID
+    public var ownerAccountID: UUID
+    public var branding: TenantBranding
+}
+
+/// The draft went live.
+public struct TenantBrandingActivated: IdentityPayload {
+    public static let type = "tenant.branding_activated"
+    public var tenantID: UUID
+    public var ownerAccountID: UUID
+    public var branding: TenantBranding
+}
+
+/// The fields accounts bound to the tenant may change themselves; the whole set, replacing the last.
+public struct TenantFieldsDelegated: IdentityPayload {
+    public static let type = "tenant.fields_delegated"
+    public var tenantID: UUID
+    public var ownerAccountID: UUID
+    public var fields: [BrandingField]
+}

@@ -70,6 +70,7 @@ extension APIError {
         case .invalidInput: .badRequest
         case .alreadyExists, .emailTaken, .phoneTaken, .domainTaken, .accountSuspended, .accountNotSuspended: .conflict
         case .invalidRefreshToken, .invalidCode: .unauthorized
+        case .fieldNotDelegated: .forbidden
         default: .unprocessableContent
         }
         self.init(status, code: error.code.rawValue, message: status == .notFound ? "not found" : error.message, fields: error.fields)

@@ -13,12 +13,21 @@ extension IdentityAPI {
         var id: UUID
         var primaryDomain: String
         var branding: TenantBranding
+        /// The branding being previewed, if any.
+        var draft: TenantBranding?
+        var delegatedFields: [BrandingField]
 
         init(_ tenant: IdentityState.Tenant) {
             id = tenant.id
             primaryDomain = tenant.primaryDomain
             branding = tenant.branding
+            draft = tenant.draft
+            delegatedFields = tenant.delegatedFields.sorted { $0.rawValue < $1.rawValue }
         }
+    }
+
+    struct DelegateRequest: Decodable {
+        var fields: [BrandingField]
     }
 
     func registerTenants(on routes: SecuredRouter) {
@@ -53,6 +62,38 @@ extension IdentityAPI {
                 try TenantCommands.changeBranding($0, owner: owner, tenant: tenant, branding: branding)
             }
             return try JSONBody.response(Written(id: tenant, position: position))
+        }
+        routes.on(.put, "tenants/:tenant_id/branding/draft", .permission(.tenantsManage, on: .tenant(parameter: "tenant_id"))) { request, context, authorized in
+            let caller = try authorized.signedIn, owner = try authorized.resourceAccountID
+            let tenant = try Self.path(context, "tenant_id")
+            let branding = try await JSONBody.decode(TenantBranding.self, from: request)
+            let position = try await runner.run(Self.metadata(caller, context)) {
+                try TenantCommands.draftBranding($0, owner: owner, tenant: tenant, branding: branding)
+            }
+            return try JSONBody.response(Written(id: tenant, position: position))
+        }
+        routes.on(.post, "tenants/:tenant_id/branding/activate", .permission(.tenantsManage, on: .tenant(parameter: "tenant_id"))) { _, context, authorized in
+            let caller = try authorized.signedIn, owner = try authorized.resourceAccountID
+            let tenant = try Self.path(context, "tenant_id")
+            let position = try await runner.run(Self.metadata(caller, context)) { try TenantCommands.activateDraft($0, owner: owner, tenant: tenant) }
+            return try JSONBody.response(Written(id: tenant, position: position))
+        }
+        routes.on(.put, "tenants/:tenant_id/delegated-fields", .permission(.tenantsManage, on: .tenant(parameter: "tenant_id"))) { request, context, authorized in
+            let caller = try authorized.signedIn, owner = try authorized.resourceAccountID
+            let tenant = try Self.path(context, "tenant_id")
+            let body = try await JSONBody.decode(DelegateRequest.self, from: request)
+            let position = try await runner.run(Self.metadata(caller, context)) {
+                try TenantCommands.delegateFields($0, owner: owner, tenant: tenant, fields: body.fields)
+            }
+            return try JSONBody.response(Written(id: tenant, position: position))
+        }
+        // The branding of the tenant an account is bound to, as far as its owner delegated it: the one way a
+        // bound account touches its tenant (it never changes which tenant, nor its owner).
+        routes.on(.patch, "accounts/:account_id/branding", .permission(.tenantsManage, on: .account(parameter: "account_id"))) { request, context, authorized in
+            let caller = try authorized.signedIn, account = try authorized.resourceAccountID
+            let patch = try await JSONBody.decode(BrandingPatch.self, from: request)
+            let position = try await runner.run(Self.metadata(caller, context)) { try TenantCommands.changeBoundBranding($0, account: account, patch: patch) }
+            return try JSONBody.response(Written(id: view.read { $0.directory.accounts[account]?.tenantID }, position: position))
         }
     }
 }

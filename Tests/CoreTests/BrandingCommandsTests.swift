@@ -1,0 +1,42 @@
+@testable import Core
+import Foundation
+import Testing
+
+/// Branding: drafts previewed then activated; bound accounts change only the fields their tenant's owner
+/// delegated.
+@Suite struct BrandingCommandsTests {
+    func reseller() throws -> (IdentityFixture, reseller: UUID, tenant: UUID, client: UUID) {
+        var fixture = IdentityFixture()
+        let reseller = try fixture.account(roles: [.tenantAdmin, .accountAdmin])
+        try fixture.when { try TenantCommands.createTenant($0, owner: reseller, primaryDomain: "acme.example", branding: .init(displayName: "Acme")) }
+        let tenant = IdentityState.tenantID(forDomain: "acme.example")
+        let client = try fixture.account(under: reseller, roles: [], tenant: tenant)
+        return (fixture, reseller, tenant, client)
+    }
+
+    @Test func aDraftIsPreviewedThenActivated() throws {
+        var (fixture, reseller, tenant, _) = try reseller()
+        try fixture.when { try TenantCommands.draftBranding($0, owner: reseller, tenant: tenant, branding: .init(displayName: "Acme 2", primaryColor: "#123456")) }
+        #expect(fixture.state.tenants[tenant]?.branding.displayName == "Acme" && fixture.state.tenants[tenant]?.draft?.displayName == "Acme 2")
+        try fixture.when { try TenantCommands.activateDraft($0, owner: reseller, tenant: tenant) }
+        #expect(fixture.state.tenants[tenant]?.branding.primaryColor == "#123456" && fixture.state.tenants[tenant]?.draft == nil)
+        let state = fixture.state
+        #expect(refusal { try TenantCommands.activateDraft(state, owner: reseller, tenant: tenant) } == .noDraft)
+        #expect(refusal { try TenantCommands.draftBranding(state, owner: reseller, tenant: tenant, branding: .init(displayName: "X", primaryColor: "red")) } == .invalidInput)
+    }
+
+    @Test func aBoundAccountChangesOnlyDelegatedFields() throws {
+        var (fixture, reseller, tenant, client) = try reseller()
+        let state = fixture.state
+        #expect(refusal { try TenantCommands.changeBoundBranding(state, account: client, patch: .init(primaryColor: "#00ff00")) } == .fieldNotDelegated)
+        try fixture.when { try TenantCommands.delegateFields($0, owner: reseller, tenant: tenant, fields: [.primaryColor]) }
+        try fixture.when { try TenantCommands.changeBoundBranding($0, account: client, patch: .init(primaryColor: "#00ff00")) }
+        #expect(fixture.state.tenants[tenant]?.branding.primaryColor == "#00ff00")
+        let after = fixture.state
+        #expect(refusal { try TenantCommands.changeBoundBranding(after, account: client, patch: .init(displayName: "Mine now")) } == .fieldNotDelegated)
+        #expect(refusal { try TenantCommands.changeBoundBranding(after, account: client, patch: .init(primaryColor: "green")) } == .invalidInput)
+        // Only the owner drafts, activates and delegates.
+        #expect(refusal { try TenantCommands.delegateFields(after, owner: client, tenant: tenant, fields: BrandingField.allCases) } == .tenantNotFound)
+        #expect(refusal { try TenantCommands.draftBranding(after, owner: client, tenant: tenant, branding: .init(displayName: "X")) } == .tenantNotFound)
+    }
+}

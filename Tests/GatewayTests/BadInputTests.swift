@@ -27,6 +27,8 @@ import Testing
                 for (body, code) in [("{\"name\": ", "request.malformed_json"), ("[1, 2]", "request.malformed_json"), ("{\"x\": 1,}", "request.malformed_json"),
                                      ("{\"pad\": \"" + String(repeating: "a", count: 70_000) + "\"}", "request.too_large")] {
                     let reply = try await gateway.call(route.method, "/" + path, token: token, body: body)
+                    // The logo route takes image bytes, not JSON: the same bodies are images of nothing.
+                    let code = path.hasSuffix("/logo") ? "request.invalid_input" : code
                     #expect([400, 413].contains(reply.status.code) && reply.errorCode == code, "\(route.method) \(route.path): \(reply.status.code) \(reply.text.prefix(120))")
                 }
             }

@@ -127,7 +127,8 @@ func withGateway(
     configuration.smsPerIP.limit = 100_000
     configure(&configuration)
     let hasher = PasswordHasher(cost: 4)
-    let identity = IdentityAPI(view: view, runner: runner, tokens: tokens, hasher: hasher, sms: sms, configuration: configuration)
+    let identity = IdentityAPI(view: view, runner: runner, tokens: tokens, hasher: hasher, sms: sms,
+                               logos: LogoStore(client: database.client, logger: logger), configuration: configuration)
     let (router, routes) = Gateway.router(health: HealthRoutes(checks: [], readiness: Readiness()),
                                           api: Gateway.API(view: view, tokens: tokens, identity: identity, stats: stats,
                                                                            idempotency: IdempotencyStore(client: database.client, logger: logger)))

@@ -10,6 +10,8 @@ public enum TenantCommands {
         try IdentityValidation.branding(branding)
         guard state.directory.isActive(ownerID) else { throw IdentityError(.accountSuspended, "the account or one above it is suspended") }
         guard owner.roles.contains(.tenantAdmin) else { throw IdentityError(.roleRequired, "creating tenants takes the Tenant Admin role") }
+        var branding = branding
+        branding.logo = nil  // logos come by upload only
         let tenantID = IdentityState.tenantID(forDomain: domain)
         guard state.versions[IdentityStreams.tenant(tenantID)] == nil else {
             throw IdentityError(.domainTaken, "this domain serves another tenant", fields: ["primary_domain": "taken"])
@@ -23,6 +25,8 @@ public enum TenantCommands {
             throw IdentityError(.tenantNotFound, "no such tenant here")
         }
         try IdentityValidation.branding(branding)
+        var branding = branding
+        branding.logo = tenant.branding.logo
         guard state.directory.isActive(ownerID) else { throw IdentityError(.accountSuspended, "the account or one above it is suspended") }
         guard tenant.branding != branding else { return [] }
         return [.tenantBrandingChanged(TenantBrandingChanged(tenantID: tenantID, ownerAccountID: ownerID, branding: branding))]
@@ -30,8 +34,18 @@ public enum TenantCommands {
 
     /// A branding to preview; it goes live with `activateDraft`.
     public static func draftBranding(_ state: IdentityState, owner ownerID: UUID, tenant tenantID: UUID, branding: TenantBranding) throws(IdentityError) -> [IdentityEvent] {
-        _ = try owned(state, ownerID, tenantID)
+        let tenant = try owned(state, ownerID, tenantID)
         try IdentityValidation.branding(branding)
+        var branding = branding
+        branding.logo = (tenant.draft ?? tenant.branding).logo
+        return [.tenantBrandingDrafted(TenantBrandingDrafted(tenantID: tenantID, ownerAccountID: ownerID, branding: branding))]
+    }
+
+    /// An uploaded logo (already stored by its hash) into the draft, which starts from the live branding.
+    public static func draftLogo(_ state: IdentityState, owner ownerID: UUID, tenant tenantID: UUID, logo: LogoReference) throws(IdentityError) -> [IdentityEvent] {
+        let tenant = try owned(state, ownerID, tenantID)
+        var branding = tenant.draft ?? tenant.branding
+        branding.logo = logo
         return [.tenantBrandingDrafted(TenantBrandingDrafted(tenantID: tenantID, ownerAccountID: ownerID, branding: branding))]
     }
 

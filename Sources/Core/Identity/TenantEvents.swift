@@ -8,13 +8,17 @@ public struct TenantBranding: Codable, Sendable, Hashable {
     public var primaryColor: String?
     public var secondaryColor: String?
     public var layout: TenantLayout?
+    /// Set only by uploading a logo (`TenantCommands.draftLogo`); any other change keeps it.
+    public var logo: LogoReference?
 
-    public init(displayName: String, description: String? = nil, primaryColor: String? = nil, secondaryColor: String? = nil, layout: TenantLayout? = nil) {
+    public init(displayName: String, description: String? = nil, primaryColor: String? = nil, secondaryColor: String? = nil, layout: TenantLayout? = nil,
+                logo: LogoReference? = nil) {
         self.displayName = displayName
         self.description = description
         self.primaryColor = primaryColor
         self.secondaryColor = secondaryColor
         self.layout = layout
+        self.logo = logo
     }
 }
 
@@ -76,7 +80,7 @@ public struct BrandingPatch: Codable, Sendable, Hashable {
     public func applied(to branding: TenantBranding) -> TenantBranding {
         TenantBranding(displayName: displayName ?? branding.displayName, description: description ?? branding.description,
                        primaryColor: primaryColor ?? branding.primaryColor, secondaryColor: secondaryColor ?? branding.secondaryColor,
-                       layout: layout ?? branding.layout)
+                       layout: layout ?? branding.layout, logo: branding.logo)
     }
 }
 

@@ -31,13 +31,16 @@ public struct IdentityAPI: Sendable {
     let smsPerPhone: RateLimiter
     /// Where login codes are sent; without one, asking for a code answers 404 `auth.sms_unavailable`.
     let sms: SmsProvider?
+    /// Where logo bytes live; without it, logo routes answer 404.
+    let logos: LogoStore?
 
     public init(
-        view: IdentityView, runner: CommandRunner, tokens: AccessTokens, hasher: PasswordHasher, sms: SmsProvider? = nil,
+        view: IdentityView, runner: CommandRunner, tokens: AccessTokens, hasher: PasswordHasher, sms: SmsProvider? = nil, logos: LogoStore? = nil,
         configuration: Configuration = .init()
     ) {
         self.view = view
         self.sms = sms
+        self.logos = logos
         self.smsPerIP = RateLimiter(configuration.smsPerIP)
         self.smsPerPhone = RateLimiter(configuration.smsPerPhone)
         self.runner = runner
@@ -56,6 +59,7 @@ public struct IdentityAPI: Sendable {
         registerImpersonation(on: routes)
         registerApiKeys(on: routes)
         registerSmsLogin(on: routes)
+        registerLogos(on: routes)
     }
 
     /// Who did it, for every event a request appends.

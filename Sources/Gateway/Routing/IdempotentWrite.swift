@@ -21,8 +21,9 @@ struct IdempotentWrite {
         }
         var request = request
         let body: ByteBuffer
-        do { body = try await request.collectBody(upTo: JSONBody.defaultLimit) } catch {
-            throw APIError(.contentTooLarge, code: "request.too_large", message: "the body is over \(JSONBody.defaultLimit) bytes")
+        // The largest body any route takes (a logo); each route still applies its own limit after.
+        do { body = try await request.collectBody(upTo: LogoImage.maximumBytes) } catch {
+            throw APIError(.contentTooLarge, code: "request.too_large", message: "the body is over \(LogoImage.maximumBytes) bytes")
         }
         let scope = "\(caller.principal.actor) \(caller.accountID.lowercasedString) \(request.method) \(request.uri.path)"
         let hash = SHA256.hash(data: Data(body.readableBytesView)).map { String(format: "%02x", $0) }.joined()

@@ -120,22 +120,14 @@ struct GatewayBench: AsyncParsableCommand {
     )
 
     @OptionGroup var options: ServerOptions
-
-    @Option(help: "Seconds each side runs.")
-    var seconds: Int = 10
-
-    @Option(help: "Concurrent connections.")
-    var connections: Int = 64
+    @OptionGroup var load: HTTPLoadOptions
 
     @Option(help: "Accounts in the tree.")
     var accounts: Int = 300
 
-    @Option(help: "The wrk binary.")
-    var wrk: String = "/usr/bin/wrk"
-
     func run() async throws {
         try await CommandFailure.running(options) { settings, logger in
-            let benchmark = GatewayBenchmark(server: settings.database, duration: .seconds(seconds), connections: connections, wrk: wrk, logger: logger)
+            let benchmark = load.benchmark(settings, logger: logger)
             let timings = Shared<[Duration]>([])
             let (hello, canopy) = try await benchmark.withGateway(database: "canopy_bench_gateway", accounts: accounts, timings: timings) { port, seeded in
                 let hello = try await benchmark.load(port: port, path: "/hello", token: nil)
@@ -159,34 +151,26 @@ struct CommandsBench: AsyncParsableCommand {
     )
 
     @OptionGroup var options: ServerOptions
-
-    @Option(help: "Seconds each side runs.")
-    var seconds: Int = 10
-
-    @Option(help: "Concurrent clients.")
-    var connections: Int = 64
+    @OptionGroup var load: HTTPLoadOptions
 
     @Option(help: "Accounts whose groups are renamed.")
     var accounts: Int = 256
-
-    @Option(help: "The wrk binary.")
-    var wrk: String = "/usr/bin/wrk"
 
     @Option(help: "The pgbench binary.")
     var pgbench: String = "/usr/lib/postgresql/15/bin/pgbench"
 
     func run() async throws {
         try await CommandFailure.running(options) { settings, logger in
-            let append = AppendBenchmark(server: settings.database, duration: .seconds(seconds), pgbench: pgbench,
+            let append = AppendBenchmark(server: settings.database, duration: .seconds(load.seconds), pgbench: pgbench,
                                          inFlight: EventStore.Configuration().maxInFlightBatches, logger: logger)
             try await append.prepare()
-            let reference = try await append.pgbenchTPS(clients: connections)
-            let benchmark = GatewayBenchmark(server: settings.database, duration: .seconds(seconds), connections: connections, wrk: wrk, logger: logger)
+            let reference = try await append.pgbenchTPS(clients: load.connections)
+            let benchmark = load.benchmark(settings, logger: logger)
             let canopy = try await benchmark.withGateway(database: "canopy_bench_commands", accounts: accounts) { port, seeded in
                 try await benchmark.load(port: port, path: "/", token: nil, script: Self.renames(seeded))
             }
             let failed = canopy.failures == 0 ? "" : " (\(canopy.failures) refused)"
-            print("commands c=\(connections): canopy \(Int(canopy.requestsPerSecond)) cmd/s, pgbench \(Int(reference)) tps, ratio \(String(format: "%.2f", canopy.requestsPerSecond / reference))\(failed)")
+            print("commands c=\(load.connections): canopy \(Int(canopy.requestsPerSecond)) cmd/s, pgbench \(Int(reference)) tps, ratio \(String(format: "%.2f", canopy.requestsPerSecond / reference))\(failed)")
         }
     }
 
@@ -206,5 +190,21 @@ struct CommandsBench: AsyncParsableCommand {
               return wrk.format("PATCH", path, headers, '{"name": "Group ' .. id .. '-' .. counter .. '"}')
             end
             """
+    }
+}
+
+/// What the HTTP benchmarks share: how long and how hard wrk drives the gateway.
+struct HTTPLoadOptions: ParsableArguments {
+    @Option(help: "Seconds each side runs.")
+    var seconds: Int = 10
+
+    @Option(help: "Concurrent connections (clients).")
+    var connections: Int = 64
+
+    @Option(help: "The wrk binary.")
+    var wrk: String = "/usr/bin/wrk"
+
+    func benchmark(_ settings: Settings, logger: Logger) -> GatewayBenchmark {
+        GatewayBenchmark(server: settings.database, duration: .seconds(seconds), connections: connections, wrk: wrk, logger: logger)
     }
 }

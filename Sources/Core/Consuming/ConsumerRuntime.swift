@@ -162,7 +162,7 @@ public final class ConsumerRuntime: Service, Sendable {
         headers.append((FailureHeader.failedAt, .int(Int64(Date().timeIntervalSince1970 * 1_000))))
         headers.append((FailureHeader.consumer, .string(consumer.name)))
         let copy = AMQPMessage(
-            exchange: "", routingKey: target, body: delivery.body, messageID: delivery.messageID ?? UUID().uuidString.lowercased(),
+            exchange: "", routingKey: target, body: delivery.body, messageID: delivery.messageID ?? UUID.v7().lowercasedString,
             headers: headers, persistent: true, mandatory: true
         )
         let outcome = try await connection.publish([copy])

@@ -101,7 +101,10 @@ import Testing
         let reseller = try fixture.account(roles: [.tenantAdmin, .accountAdmin])
         let events = try fixture.when { try TenantCommands.createTenant($0, owner: reseller, primaryDomain: "App.Acme.Example.", branding: branding) }
         let tenant = IdentityState.tenantID(forDomain: "app.acme.example")
-        #expect(events == [.tenantCreated(TenantCreated(tenantID: tenant, ownerAccountID: reseller, primaryDomain: "app.acme.example", branding: branding))])
+        #expect(events == [
+            .tenantDomainAdded(TenantDomainAdded(tenantID: tenant, ownerAccountID: reseller, domain: "app.acme.example", primary: true)),
+            .tenantCreated(TenantCreated(tenantID: tenant, ownerAccountID: reseller, primaryDomain: "app.acme.example", branding: branding)),
+        ])
         let client = try fixture.account(under: reseller, roles: [], tenant: tenant)
         #expect(fixture.state.directory.accounts[client]?.tenantID == tenant)
         let other = try fixture.account(roles: [.tenantAdmin])

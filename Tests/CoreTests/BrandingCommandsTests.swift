@@ -40,3 +40,27 @@ import Testing
         #expect(refusal { try TenantCommands.draftBranding(after, owner: client, tenant: tenant, branding: .init(displayName: "X")) } == .tenantNotFound)
     }
 }
+
+@Suite struct TenantDomainTests {
+    @Test func extraDomainsAreUniqueAcrossTenantsAndThePrimaryStays() throws {
+        var fixture = IdentityFixture()
+        let reseller = try fixture.account(roles: [.tenantAdmin])
+        for domain in ["acme.example", "other.example"] {
+            try fixture.when { try TenantCommands.createTenant($0, owner: reseller, primaryDomain: domain, branding: .init(displayName: domain)) }
+        }
+        let acme = IdentityState.tenantID(forDomain: "acme.example"), other = IdentityState.tenantID(forDomain: "other.example")
+        try fixture.when { try TenantCommands.addDomain($0, owner: reseller, tenant: acme, domain: "WWW.Acme.Example.") }
+        #expect(fixture.state.tenantByDomain["www.acme.example"] == acme && fixture.state.tenants[acme]?.extraDomains == ["www.acme.example"])
+        let state = fixture.state
+        #expect(refusal { try TenantCommands.addDomain(state, owner: reseller, tenant: other, domain: "www.acme.example") } == .domainTaken)
+        #expect(refusal { try TenantCommands.addDomain(state, owner: reseller, tenant: other, domain: "acme.example") } == .domainTaken)
+        #expect(refusal { try TenantCommands.createTenant(state, owner: reseller, primaryDomain: "www.acme.example", branding: .init(displayName: "X")) } == .domainTaken)
+        #expect(refusal { try TenantCommands.removeDomain(state, owner: reseller, tenant: acme, domain: "acme.example") } == .domainNotFound)
+        #expect(refusal { try TenantCommands.addDomain(state, owner: reseller, tenant: acme, domain: "not a domain") } == .invalidInput)
+        try fixture.when { try TenantCommands.removeDomain($0, owner: reseller, tenant: acme, domain: "www.acme.example") }
+        #expect(fixture.state.tenantByDomain["www.acme.example"] == nil)
+        // Free again: another tenant may take it; the claim stream is the same, so the log orders the two.
+        let claim = try fixture.when { try TenantCommands.addDomain($0, owner: reseller, tenant: other, domain: "www.acme.example") }
+        #expect(claim.first?.placement.stream == IdentityStreams.domain("www.acme.example"))
+    }
+}

@@ -29,6 +29,8 @@ import Testing
         try fixture.when { try TenantCommands.draftLogo($0, owner: client, tenant: brand, logo: logo) }
         try fixture.when { try TenantCommands.activateDraft($0, owner: client, tenant: brand) }
         try fixture.when { try TenantCommands.delegateFields($0, owner: client, tenant: brand, fields: [.primaryColor, .layout]) }
+        try fixture.when { try TenantCommands.addDomain($0, owner: client, tenant: brand, domain: "www.brand.example") }
+        try fixture.when { try TenantCommands.removeDomain($0, owner: client, tenant: brand, domain: "www.brand.example") }
         try fixture.when { try AccountCommands.suspend($0, by: master, account: client) }
         try fixture.when { try AccountCommands.reactivate($0, by: master, account: client) }
         let agent = fixture.group("agent", of: client)

@@ -38,3 +38,24 @@ import Testing
         }
     }
 }
+
+@Suite struct TenantDomainRoutesTests {
+    @Test func anExtraDomainServesTheTenantUntilRemoved() async throws {
+        try await withGateway { gateway in
+            _ = try await gateway.client(domain: "client.test", ownerEmail: "owner@client.test", password: "owner-password-1")
+            let tenant = IdentityState.tenantID(forDomain: "client.test").lowercasedString
+            let admin = try await gateway.login()
+            #expect(try await gateway.call(.get, "/api/v1/tenant", host: "www.client.test").status == .notFound)
+            let added = try await gateway.call(.post, "/api/v1/tenants/\(tenant)/domains", token: admin.access, body: #"{"domain": "www.client.test"}"#)
+            #expect(added.status == .created, "\(added.text)")
+            #expect(try await gateway.call(.get, "/api/v1/tenant", host: "www.client.test").string("tenant_id")?.lowercased() == tenant)
+            #expect(try await gateway.login("owner@client.test", password: "owner-password-1", host: "www.client.test").reply.status == .ok)
+            let taken = try await gateway.call(.post, "/api/v1/tenants/\(tenant)/domains", token: admin.access, body: #"{"domain": "platform.test"}"#)
+            #expect(taken.status == .conflict && taken.errorCode == "tenant.domain_taken")
+            #expect(try await gateway.call(.delete, "/api/v1/tenants/\(tenant)/domains/www.client.test", token: admin.access).status == .ok)
+            #expect(try await gateway.call(.get, "/api/v1/tenant", host: "www.client.test").status == .notFound)
+            let primary = try await gateway.call(.delete, "/api/v1/tenants/\(tenant)/domains/client.test", token: admin.access)
+            #expect(primary.status == .notFound && primary.errorCode == "tenant.domain_not_found")
+        }
+    }
+}

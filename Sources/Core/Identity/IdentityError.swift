@@ -27,6 +27,7 @@ public struct IdentityError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let tenantNotFound = Code("tenant.not_found")
         public static let domainTaken = Code("tenant.domain_taken")
         public static let noDraft = Code("tenant.no_draft")
+        public static let domainNotFound = Code("tenant.domain_not_found")
         /// A bound account changing a branding field its tenant's owner did not delegate.
         public static let fieldNotDelegated = Code("tenant.field_not_delegated")
         public static let impersonationNotFound = Code("impersonation.not_found")

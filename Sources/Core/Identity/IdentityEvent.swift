@@ -27,6 +27,8 @@ public enum IdentityEvent: Sendable, Hashable {
     case tenantBrandingDrafted(TenantBrandingDrafted)
     case tenantBrandingActivated(TenantBrandingActivated)
     case tenantFieldsDelegated(TenantFieldsDelegated)
+    case tenantDomainAdded(TenantDomainAdded)
+    case tenantDomainRemoved(TenantDomainRemoved)
 
     public var type: String { Self.kind(of: self).type }
 
@@ -57,6 +59,8 @@ public enum IdentityEvent: Sendable, Hashable {
         case .tenantBrandingDrafted(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
         case .tenantBrandingActivated(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
         case .tenantFieldsDelegated(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
+        case .tenantDomainAdded(let e): (IdentityStreams.domain(e.domain), e.ownerAccountID)
+        case .tenantDomainRemoved(let e): (IdentityStreams.domain(e.domain), e.ownerAccountID)
         }
     }
 
@@ -93,6 +97,8 @@ public enum IdentityEvent: Sendable, Hashable {
         kind(TenantBrandingDrafted.self, IdentityEvent.tenantBrandingDrafted),
         kind(TenantBrandingActivated.self, IdentityEvent.tenantBrandingActivated),
         kind(TenantFieldsDelegated.self, IdentityEvent.tenantFieldsDelegated),
+        kind(TenantDomainAdded.self, IdentityEvent.tenantDomainAdded),
+        kind(TenantDomainRemoved.self, IdentityEvent.tenantDomainRemoved),
     ]
 
     private static func kind<P: IdentityPayload>(_ payload: P.Type, _ wrap: @escaping @Sendable (P) -> IdentityEvent) -> Kind {
@@ -125,6 +131,8 @@ public enum IdentityEvent: Sendable, Hashable {
         case .tenantBrandingDrafted: TenantBrandingDrafted.self
         case .tenantBrandingActivated: TenantBrandingActivated.self
         case .tenantFieldsDelegated: TenantFieldsDelegated.self
+        case .tenantDomainAdded: TenantDomainAdded.self
+        case .tenantDomainRemoved: TenantDomainRemoved.self
         }
     }
 
@@ -154,6 +162,8 @@ public enum IdentityEvent: Sendable, Hashable {
         case .tenantBrandingDrafted(let e): e
         case .tenantBrandingActivated(let e): e
         case .tenantFieldsDelegated(let e): e
+        case .tenantDomainAdded(let e): e
+        case .tenantDomainRemoved(let e): e
         }
     }
 }
@@ -177,5 +187,7 @@ public enum IdentityStreams {
     public static func session(_ id: UUID) -> StreamName { StreamName(knownCategory: "session", id: id) }
     public static func impersonation(_ id: UUID) -> StreamName { StreamName(knownCategory: "impersonation", id: id) }
     public static func apiKey(_ id: UUID) -> StreamName { StreamName(knownCategory: "api_key", id: id) }
+    /// The claim on a domain name, whichever tenant holds it.
+    public static func domain(_ domain: String) -> StreamName { StreamName(knownCategory: "domain", id: .nameBased(domain, namespace: "canopy.domain.claim")) }
     public static func smsCode(_ id: UUID) -> StreamName { StreamName(knownCategory: "sms_code", id: id) }
 }

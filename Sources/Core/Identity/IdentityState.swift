@@ -32,6 +32,8 @@ public struct IdentityState: Sendable {
         /// A branding being previewed, not live yet.
         public var draft: TenantBranding?
         public var delegatedFields: Set<BrandingField> = []
+        /// Domains besides the primary one, in the order they were added.
+        public var extraDomains: [String] = []
     }
 
     public struct Session: Sendable, Hashable {
@@ -157,6 +159,12 @@ public struct IdentityState: Sendable {
         case .tenantBrandingActivated(let activated):
             tenants[activated.tenantID]?.branding = activated.branding
             tenants[activated.tenantID]?.draft = nil
+        case .tenantDomainAdded(let added):
+            tenantByDomain[added.domain] = added.tenantID
+            if !added.primary { tenants[added.tenantID]?.extraDomains.append(added.domain) }
+        case .tenantDomainRemoved(let removed):
+            tenantByDomain[removed.domain] = nil
+            tenants[removed.tenantID]?.extraDomains.removeAll { $0 == removed.domain }
         case .tenantFieldsDelegated(let delegated):
             tenants[delegated.tenantID]?.delegatedFields = Set(delegated.fields)
         case .sessionStarted(let started):

@@ -13,10 +13,14 @@ public enum TenantCommands {
         var branding = branding
         branding.logo = nil  // logos come by upload only
         let tenantID = IdentityState.tenantID(forDomain: domain)
-        guard state.versions[IdentityStreams.tenant(tenantID)] == nil else {
+        guard state.versions[IdentityStreams.tenant(tenantID)] == nil, state.tenantByDomain[domain] == nil else {
             throw IdentityError(.domainTaken, "this domain serves another tenant", fields: ["primary_domain": "taken"])
         }
-        return [.tenantCreated(TenantCreated(tenantID: tenantID, ownerAccountID: ownerID, primaryDomain: domain, branding: branding))]
+        // The claim first: appended before the tenant, it is what a concurrent claim of the name collides with.
+        return [
+            .tenantDomainAdded(TenantDomainAdded(tenantID: tenantID, ownerAccountID: ownerID, domain: domain, primary: true)),
+            .tenantCreated(TenantCreated(tenantID: tenantID, ownerAccountID: ownerID, primaryDomain: domain, branding: branding)),
+        ]
     }
 
     /// The owner changes its tenant's branding (a bound account cannot: it never changes its own tenant).
@@ -85,5 +89,28 @@ public enum TenantCommands {
         guard let tenant = state.tenants[tenantID], tenant.ownerAccountID == ownerID else { throw IdentityError(.tenantNotFound, "no such tenant here") }
         guard state.directory.isActive(ownerID) else { throw IdentityError(.accountSuspended, "the account or one above it is suspended") }
         return tenant
+    }
+
+    public static let maximumExtraDomains = 10
+
+    /// Another domain for the tenant: its pages and logins answer there too.
+    public static func addDomain(_ state: IdentityState, owner ownerID: UUID, tenant tenantID: UUID, domain: String) throws(IdentityError) -> [IdentityEvent] {
+        let tenant = try owned(state, ownerID, tenantID)
+        let domain = try IdentityValidation.domain(domain, field: "domain")
+        if state.tenantByDomain[domain] == tenantID { return [] }
+        guard state.tenantByDomain[domain] == nil, state.versions[IdentityStreams.tenant(IdentityState.tenantID(forDomain: domain))] == nil else {
+            throw IdentityError(.domainTaken, "this domain serves another tenant", fields: ["domain": "taken"])
+        }
+        guard tenant.extraDomains.count < maximumExtraDomains else { throw .invalid("domain", "at most \(maximumExtraDomains) extra domains") }
+        return [.tenantDomainAdded(TenantDomainAdded(tenantID: tenantID, ownerAccountID: ownerID, domain: domain, primary: false))]
+    }
+
+    public static func removeDomain(_ state: IdentityState, owner ownerID: UUID, tenant tenantID: UUID, domain: String) throws(IdentityError) -> [IdentityEvent] {
+        let tenant = try owned(state, ownerID, tenantID)
+        let normalized = (try? IdentityValidation.domain(domain)) ?? domain
+        guard tenant.extraDomains.contains(normalized) else {
+            throw IdentityError(.domainNotFound, normalized == tenant.primaryDomain ? "the primary domain stays" : "not a domain of this tenant")
+        }
+        return [.tenantDomainRemoved(TenantDomainRemoved(tenantID: tenantID, ownerAccountID: ownerID, domain: normalized))]
     }
 }

@@ -107,3 +107,23 @@ public struct TenantFieldsDelegated: IdentityPayload {
     public var ownerAccountID: UUID
     public var fields: [BrandingField]
 }
+
+/// A domain now serves the tenant. Every domain a tenant takes (its primary one at creation included) is
+/// claimed on a stream named after the domain, so two tenants can never take the same one, however
+/// concurrent.
+public struct TenantDomainAdded: IdentityPayload {
+    public static let type = "tenant.domain_added"
+    public var tenantID: UUID
+    public var ownerAccountID: UUID
+    /// Normalized: lowercased, no trailing dot.
+    public var domain: String
+    public var primary: Bool
+}
+
+/// An extra domain no longer serves the tenant (the primary one cannot go).
+public struct TenantDomainRemoved: IdentityPayload {
+    public static let type = "tenant.domain_removed"
+    public var tenantID: UUID
+    public var ownerAccountID: UUID
+    public var domain: String
+}

@@ -66,7 +66,7 @@ extension APIError {
     /// Identity refusals, with the status their code calls for.
     init(_ error: IdentityError) {
         let status: HTTPResponse.Status = switch error.code {
-        case .accountNotFound, .userNotFound, .groupNotFound, .tenantNotFound, .sessionNotFound, .impersonationNotFound, .apiKeyNotFound: .notFound
+        case .accountNotFound, .userNotFound, .groupNotFound, .tenantNotFound, .sessionNotFound, .impersonationNotFound, .apiKeyNotFound, .domainNotFound: .notFound
         case .invalidInput: .badRequest
         case .alreadyExists, .emailTaken, .phoneTaken, .domainTaken, .accountSuspended, .accountNotSuspended: .conflict
         case .invalidRefreshToken, .invalidCode: .unauthorized

@@ -16,14 +16,21 @@ extension IdentityAPI {
         /// The branding being previewed, if any.
         var draft: TenantBranding?
         var delegatedFields: [BrandingField]
+        /// Domains besides the primary one.
+        var domains: [String]
 
         init(_ tenant: IdentityState.Tenant) {
             id = tenant.id
             primaryDomain = tenant.primaryDomain
+            domains = tenant.extraDomains
             branding = tenant.branding
             draft = tenant.draft
             delegatedFields = tenant.delegatedFields.sorted { $0.rawValue < $1.rawValue }
         }
+    }
+
+    struct DomainRequest: Decodable {
+        var domain: String
     }
 
     struct DelegateRequest: Decodable {
@@ -85,6 +92,20 @@ extension IdentityAPI {
             let position = try await runner.run(Self.metadata(caller, context)) {
                 try TenantCommands.delegateFields($0, owner: owner, tenant: tenant, fields: body.fields)
             }
+            return try JSONBody.response(Written(id: tenant, position: position))
+        }
+        routes.on(.post, "tenants/:tenant_id/domains", .permission(.tenantsManage, on: .tenant(parameter: "tenant_id"))) { request, context, authorized in
+            let caller = try authorized.signedIn, owner = try authorized.resourceAccountID
+            let tenant = try Self.path(context, "tenant_id")
+            let body = try await JSONBody.decode(DomainRequest.self, from: request)
+            let position = try await runner.run(Self.metadata(caller, context)) { try TenantCommands.addDomain($0, owner: owner, tenant: tenant, domain: body.domain) }
+            return try JSONBody.response(Written(id: tenant, position: position), status: .created)
+        }
+        routes.on(.delete, "tenants/:tenant_id/domains/:domain", .permission(.tenantsManage, on: .tenant(parameter: "tenant_id"))) { _, context, authorized in
+            let caller = try authorized.signedIn, owner = try authorized.resourceAccountID
+            let tenant = try Self.path(context, "tenant_id")
+            let domain = context.parameters.get("domain") ?? ""
+            let position = try await runner.run(Self.metadata(caller, context)) { try TenantCommands.removeDomain($0, owner: owner, tenant: tenant, domain: domain) }
             return try JSONBody.response(Written(id: tenant, position: position))
         }
         // The branding of the tenant an account is bound to, as far as its owner delegated it: the one way a

@@ -188,3 +188,22 @@ import Testing
         #expect(refusal { try AccessCommands.grantAccess(state, actingIn: account, by: UUID.v7(), account: account, user: ana, groupIDs: [agent]) } == nil)
     }
 }
+
+@Suite struct EditUserTests {
+    @Test func theRegisteringAccountOrOneAboveEditsBasicDataOthersDoNot() throws {
+        var fixture = IdentityFixture()
+        let home = try fixture.account(roles: [.userAdmin]), other = try fixture.account(roles: [.userAdmin])
+        for account in [home, other] {
+            let agent = fixture.group("agent", of: account)
+            try fixture.when {
+                try AccessCommands.addUser($0, actingIn: account, account: account, email: "ana@example.com", name: "Ana", passwordHash: nil, groupIDs: [agent])
+            }
+        }
+        let ana = IdentityState.userID(forEmail: "ana@example.com"), (master, state) = (fixture.master, fixture.state)
+        #expect(refusal { try AccessCommands.editUser(state, actingIn: other, account: other, user: ana, name: "Not yours", phone: nil) } == .userNotFound)
+        #expect(refusal { try AccessCommands.editUser(state, actingIn: home, account: home, user: ana, name: " ", phone: nil) } == .invalidInput)
+        try fixture.when { try AccessCommands.editUser($0, actingIn: home, account: home, user: ana, name: "Ana Maria", phone: "+5511900002222") }
+        try fixture.when { try AccessCommands.editUser($0, actingIn: master, account: home, user: ana, name: nil, phone: "+5511900003333") }  // from above
+        #expect(fixture.state.users[ana]?.name == "Ana Maria" && fixture.state.userByPhone["+5511900003333"] == ana && fixture.state.userByPhone["+5511900002222"] == nil)
+    }
+}

@@ -38,7 +38,8 @@ import Testing
             try AccessCommands.addUser($0, actingIn: client, account: client, email: "ana@example.com", name: "Ana", passwordHash: "$2b$04$x",
                                        phone: "+5511987654321", groupIDs: [agent])
         }
-        let ana = IdentityState.userID(forEmail: "ana@example.com"), challenge = UUID.v7(), codeHash = String(repeating: "c", count: 64)
+        let ana = IdentityState.userID(forEmail: "ana@example.com")
+        let challenge = UUID.v7(), codeHash = String(repeating: "c", count: 64)
         try fixture.when { try SmsCodeCommands.issue($0, challengeID: challenge, user: ana, account: client, tenant: platform, codeHash: codeHash, now: now) }
         for presented in ["0" + codeHash.dropFirst(), codeHash] {
             try fixture.when { state in
@@ -48,6 +49,7 @@ import Testing
             }
         }
         try fixture.when { try AccessCommands.renameGroup($0, actingIn: client, group: agent, name: "Field agents") }
+        try fixture.when { try AccessCommands.editUser($0, actingIn: client, account: client, user: ana, name: "Ana Maria", phone: "+5511900001111") }
         try fixture.when { try AccessCommands.revokeAccess($0, actingIn: client, account: client, user: IdentityState.userID(forEmail: "ana@example.com")) }
         let session = UUID.v7(), hash = String(repeating: "a", count: 64)
         try fixture.when {

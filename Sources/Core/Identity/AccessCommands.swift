@@ -40,6 +40,26 @@ public enum AccessCommands {
         return [.accessRevoked(AccessRevoked(accountID: accountID, userID: userID))]
     }
 
+    /// A user's name and phone, changed by an account that brought the user in (the account that registered
+    /// them, or one above it): users are global, so an account that was merely granted one does not rename it.
+    /// Fasto's Manager may do this; changing groups stays with User Admins.
+    public static func editUser(
+        _ state: IdentityState, actingIn acting: UUID, account accountID: UUID, user userID: UUID, name: String?, phone: String?
+    ) throws(IdentityError) -> [IdentityEvent] {
+        guard let user = state.users[userID], state.grants[accountID]?[userID] != nil else { throw IdentityError(.userNotFound, "no such user in this account") }
+        guard state.directory.isWithin(user.accountID, of: acting) else {
+            throw IdentityError(.userNotFound, "only the account that registered a user, or one above it, edits it")
+        }
+        let newName = name ?? user.name
+        try IdentityValidation.name(newName)
+        let newPhone = try phone.map { value throws(IdentityError) in try IdentityValidation.phone(value) } ?? user.phone
+        if let newPhone, newPhone != user.phone, state.userByPhone[newPhone] != nil {
+            throw IdentityError(.phoneTaken, "another user has this phone number", fields: ["phone": "taken"])
+        }
+        guard newName != user.name || newPhone != user.phone else { return [] }
+        return [.userProfileChanged(UserProfileChanged(userID: userID, accountID: user.accountID, name: newName, phone: newPhone))]
+    }
+
     public static func renameGroup(_ state: IdentityState, actingIn acting: UUID, group groupID: UUID, name: String) throws(IdentityError) -> [IdentityEvent] {
         try requireUserAdmin(state, acting)
         guard let group = state.groups[groupID] else { throw IdentityError(.groupNotFound, "no such group") }

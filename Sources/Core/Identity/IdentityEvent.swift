@@ -29,6 +29,7 @@ public enum IdentityEvent: Sendable, Hashable {
     case tenantFieldsDelegated(TenantFieldsDelegated)
     case tenantDomainAdded(TenantDomainAdded)
     case tenantDomainRemoved(TenantDomainRemoved)
+    case userProfileChanged(UserProfileChanged)
 
     public var type: String { Self.kind(of: self).type }
 
@@ -61,6 +62,7 @@ public enum IdentityEvent: Sendable, Hashable {
         case .tenantFieldsDelegated(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
         case .tenantDomainAdded(let e): (IdentityStreams.domain(e.domain), e.ownerAccountID)
         case .tenantDomainRemoved(let e): (IdentityStreams.domain(e.domain), e.ownerAccountID)
+        case .userProfileChanged(let e): (IdentityStreams.user(e.userID), e.accountID)
         }
     }
 
@@ -99,6 +101,7 @@ public enum IdentityEvent: Sendable, Hashable {
         kind(TenantFieldsDelegated.self, IdentityEvent.tenantFieldsDelegated),
         kind(TenantDomainAdded.self, IdentityEvent.tenantDomainAdded),
         kind(TenantDomainRemoved.self, IdentityEvent.tenantDomainRemoved),
+        kind(UserProfileChanged.self, IdentityEvent.userProfileChanged),
     ]
 
     private static func kind<P: IdentityPayload>(_ payload: P.Type, _ wrap: @escaping @Sendable (P) -> IdentityEvent) -> Kind {
@@ -133,6 +136,7 @@ public enum IdentityEvent: Sendable, Hashable {
         case .tenantFieldsDelegated: TenantFieldsDelegated.self
         case .tenantDomainAdded: TenantDomainAdded.self
         case .tenantDomainRemoved: TenantDomainRemoved.self
+        case .userProfileChanged: UserProfileChanged.self
         }
     }
 
@@ -164,6 +168,7 @@ public enum IdentityEvent: Sendable, Hashable {
         case .tenantFieldsDelegated(let e): e
         case .tenantDomainAdded(let e): e
         case .tenantDomainRemoved(let e): e
+        case .userProfileChanged(let e): e
         }
     }
 }

@@ -159,6 +159,13 @@ public struct IdentityState: Sendable {
         case .tenantBrandingActivated(let activated):
             tenants[activated.tenantID]?.branding = activated.branding
             tenants[activated.tenantID]?.draft = nil
+        case .userProfileChanged(let changed):
+            guard var user = users[changed.userID] else { break }
+            if let old = user.phone, userByPhone[old] == changed.userID { userByPhone[old] = nil }
+            user.name = changed.name
+            user.phone = changed.phone
+            users[changed.userID] = user
+            if let phone = changed.phone, userByPhone[phone] == nil { userByPhone[phone] = changed.userID }
         case .tenantDomainAdded(let added):
             tenantByDomain[added.domain] = added.tenantID
             if !added.primary { tenants[added.tenantID]?.extraDomains.append(added.domain) }

@@ -14,3 +14,13 @@ public struct UserRegistered: IdentityPayload {
     /// E.164, for logins by SMS code; nil when none was given.
     public var phone: String?
 }
+
+/// A user's basic data changed (name, phone); the email, the user's identity, never does.
+public struct UserProfileChanged: IdentityPayload {
+    public static let type = "user.profile_changed"
+    public var userID: UUID
+    /// The account whose stream holds the user (the one that registered it).
+    public var accountID: UUID
+    public var name: String
+    public var phone: String?
+}

@@ -31,6 +31,11 @@ extension IdentityAPI {
         var groupIDs: [UUID]
     }
 
+    struct EditUserRequest: Decodable {
+        var name: String?
+        var phone: String?
+    }
+
     struct RenameRequest: Decodable {
         var name: String
     }
@@ -78,6 +83,15 @@ extension IdentityAPI {
             }
             let userID = IdentityState.userID(forEmail: body.email.lowercased())
             return try JSONBody.response(Written(id: userID, position: position), status: .created)
+        }
+        routes.on(.patch, "accounts/:account_id/users/:user_id", .permission(.usersEdit, on: account)) { request, context, authorized in
+            let caller = try authorized.signedIn, id = try authorized.resourceAccountID
+            let user = try Self.path(context, "user_id")
+            let body = try await JSONBody.decode(EditUserRequest.self, from: request)
+            let position = try await runner.run(Self.metadata(caller, context)) {
+                try AccessCommands.editUser($0, actingIn: caller.accountID, account: id, user: user, name: body.name, phone: body.phone)
+            }
+            return try JSONBody.response(Written(id: user, position: position))
         }
         routes.on(.put, "accounts/:account_id/users/:user_id/groups", .permission(.usersGrant, on: account)) { request, context, authorized in
             let caller = try authorized.signedIn, id = try authorized.resourceAccountID

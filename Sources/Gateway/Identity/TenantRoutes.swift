@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Tenants an account owns: create, list, read, change branding.
@@ -61,52 +62,23 @@ extension IdentityAPI {
             guard let summary = view.read({ $0.tenants[tenant].map(TenantSummary.init) }) else { throw APIError.notFound("tenant.not_found") }
             return try JSONBody.response(summary)
         }
-        routes.on(.put, "tenants/:tenant_id/branding", .permission(.tenantsManage, on: .tenant(parameter: "tenant_id"))) { request, context, authorized in
-            let caller = try authorized.signedIn, owner = try authorized.resourceAccountID
-            let tenant = try Self.path(context, "tenant_id")
-            let branding = try await JSONBody.decode(TenantBranding.self, from: request)
-            let position = try await runner.run(Self.metadata(caller, context)) {
-                try TenantCommands.changeBranding($0, owner: owner, tenant: tenant, branding: branding)
-            }
-            return try JSONBody.response(Written(id: tenant, position: position))
+        ownerWrite(routes, .put, "tenants/:tenant_id/branding", input: Self.json(TenantBranding.self)) {
+            try TenantCommands.changeBranding($0, owner: $1, tenant: $2, branding: $3)
         }
-        routes.on(.put, "tenants/:tenant_id/branding/draft", .permission(.tenantsManage, on: .tenant(parameter: "tenant_id"))) { request, context, authorized in
-            let caller = try authorized.signedIn, owner = try authorized.resourceAccountID
-            let tenant = try Self.path(context, "tenant_id")
-            let branding = try await JSONBody.decode(TenantBranding.self, from: request)
-            let position = try await runner.run(Self.metadata(caller, context)) {
-                try TenantCommands.draftBranding($0, owner: owner, tenant: tenant, branding: branding)
-            }
-            return try JSONBody.response(Written(id: tenant, position: position))
+        ownerWrite(routes, .put, "tenants/:tenant_id/branding/draft", input: Self.json(TenantBranding.self)) {
+            try TenantCommands.draftBranding($0, owner: $1, tenant: $2, branding: $3)
         }
-        routes.on(.post, "tenants/:tenant_id/branding/activate", .permission(.tenantsManage, on: .tenant(parameter: "tenant_id"))) { _, context, authorized in
-            let caller = try authorized.signedIn, owner = try authorized.resourceAccountID
-            let tenant = try Self.path(context, "tenant_id")
-            let position = try await runner.run(Self.metadata(caller, context)) { try TenantCommands.activateDraft($0, owner: owner, tenant: tenant) }
-            return try JSONBody.response(Written(id: tenant, position: position))
+        ownerWrite(routes, .post, "tenants/:tenant_id/branding/activate", input: { _, _ in () }) { state, owner, tenant, _ in
+            try TenantCommands.activateDraft(state, owner: owner, tenant: tenant)
         }
-        routes.on(.put, "tenants/:tenant_id/delegated-fields", .permission(.tenantsManage, on: .tenant(parameter: "tenant_id"))) { request, context, authorized in
-            let caller = try authorized.signedIn, owner = try authorized.resourceAccountID
-            let tenant = try Self.path(context, "tenant_id")
-            let body = try await JSONBody.decode(DelegateRequest.self, from: request)
-            let position = try await runner.run(Self.metadata(caller, context)) {
-                try TenantCommands.delegateFields($0, owner: owner, tenant: tenant, fields: body.fields)
-            }
-            return try JSONBody.response(Written(id: tenant, position: position))
+        ownerWrite(routes, .put, "tenants/:tenant_id/delegated-fields", input: Self.json(DelegateRequest.self)) {
+            try TenantCommands.delegateFields($0, owner: $1, tenant: $2, fields: $3.fields)
         }
-        routes.on(.post, "tenants/:tenant_id/domains", .permission(.tenantsManage, on: .tenant(parameter: "tenant_id"))) { request, context, authorized in
-            let caller = try authorized.signedIn, owner = try authorized.resourceAccountID
-            let tenant = try Self.path(context, "tenant_id")
-            let body = try await JSONBody.decode(DomainRequest.self, from: request)
-            let position = try await runner.run(Self.metadata(caller, context)) { try TenantCommands.addDomain($0, owner: owner, tenant: tenant, domain: body.domain) }
-            return try JSONBody.response(Written(id: tenant, position: position), status: .created)
+        ownerWrite(routes, .post, "tenants/:tenant_id/domains", status: .created, input: Self.json(DomainRequest.self)) {
+            try TenantCommands.addDomain($0, owner: $1, tenant: $2, domain: $3.domain)
         }
-        routes.on(.delete, "tenants/:tenant_id/domains/:domain", .permission(.tenantsManage, on: .tenant(parameter: "tenant_id"))) { _, context, authorized in
-            let caller = try authorized.signedIn, owner = try authorized.resourceAccountID
-            let tenant = try Self.path(context, "tenant_id")
-            let domain = context.parameters.get("domain") ?? ""
-            let position = try await runner.run(Self.metadata(caller, context)) { try TenantCommands.removeDomain($0, owner: owner, tenant: tenant, domain: domain) }
-            return try JSONBody.response(Written(id: tenant, position: position))
+        ownerWrite(routes, .delete, "tenants/:tenant_id/domains/:domain", input: { _, context in context.parameters.get("domain") ?? "" }) {
+            try TenantCommands.removeDomain($0, owner: $1, tenant: $2, domain: $3)
         }
         // The branding of the tenant an account is bound to, as far as its owner delegated it: the one way a
         // bound account touches its tenant (it never changes which tenant, nor its owner).
@@ -115,6 +87,27 @@ extension IdentityAPI {
             let patch = try await JSONBody.decode(BrandingPatch.self, from: request)
             let position = try await runner.run(Self.metadata(caller, context)) { try TenantCommands.changeBoundBranding($0, account: account, patch: patch) }
             return try JSONBody.response(Written(id: view.read { $0.directory.accounts[account]?.tenantID }, position: position))
+        }
+    }
+
+    /// A route input read as a JSON body.
+    private static func json<T: Decodable & Sendable>(_: T.Type) -> @Sendable (Request, CanopyContext) async throws -> T {
+        { request, _ in try await JSONBody.decode(T.self, from: request) }
+    }
+
+    /// A write by a tenant's owner (`tenants.manage` on the tenant): `decide` gets the state, the owner
+    /// account, the tenant and the request's input; the answer names the tenant and the position reached.
+    private func ownerWrite<Input: Sendable>(
+        _ routes: SecuredRouter, _ method: HTTPRequest.Method, _ path: String, status: HTTPResponse.Status = .ok,
+        input: @escaping @Sendable (Request, CanopyContext) async throws -> Input,
+        decide: @escaping @Sendable (IdentityState, UUID, UUID, Input) throws -> [IdentityEvent]
+    ) {
+        routes.on(method, path, .permission(.tenantsManage, on: .tenant(parameter: "tenant_id"))) { request, context, authorized in
+            let caller = try authorized.signedIn, owner = try authorized.resourceAccountID
+            let tenant = try Self.path(context, "tenant_id")
+            let value = try await input(request, context)
+            let position = try await runner.run(Self.metadata(caller, context)) { try decide($0, owner, tenant, value) }
+            return try JSONBody.response(Written(id: tenant, position: position), status: status)
         }
     }
 }

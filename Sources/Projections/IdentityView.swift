@@ -40,6 +40,20 @@ public final class IdentityView: Service, Sendable {
         await waitUntilApplied(try await store.headPosition(), timeout: timeout)
     }
 
+    /// Folds a run of identity events just appended by this process when the view sits right before them,
+    /// so the writer need not wait for the tail to read its own events back; the tail then skips them.
+    /// Otherwise (other events came first) this does nothing and the tail folds them in order.
+    public func applyAppended(_ events: [IdentityEvent], firstPosition: Int64, lastPosition: Int64) {
+        guard !events.isEmpty, lastPosition - firstPosition + 1 == Int64(events.count) else { return }
+        let folded = state.withLock { state -> Bool in
+            guard state.position == firstPosition - 1 else { return false }
+            for event in events { state.apply(event) }
+            state.position = lastPosition
+            return true
+        }
+        if folded { applied.advance(to: lastPosition) }
+    }
+
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             _ = await retryingUntilCancelled("identity view", logger: self.logger) {
@@ -59,6 +73,8 @@ public final class IdentityView: Service, Sendable {
             throw error
         }
         state.withLock { state in
+            // Already folded when its writer here appended it (`applyAppended`).
+            guard event.position > state.position else { return }
             if let identity { state.apply(identity) }
             state.position = event.position
         }

@@ -62,4 +62,36 @@ import Testing
         #expect(unknown?.code == "request.position_unknown" && unknown?.status == .unprocessableContent)
         try await behind.await({ _, _ in true }, head: { 0 })  // reached: no error, whatever the head
     }
+
+    /// Commands fold their own events into the view as they append them; the view must still be exactly what
+    /// folding the log gives, whatever the interleaving.
+    @Test func theViewAfterConcurrentCommandsEqualsTheLogFoldedAfresh() async throws {
+        try await withGateway { gateway in
+            let master = gateway.master
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<24 {
+                    group.addTask {
+                        try await gateway.command {
+                            try AccountCommands.createSubAccount($0, parent: master, accountID: .v7(), name: "Concurrent \(index)", roles: [.userAdmin], tenantID: nil,
+                                                                 owner: .init(email: "c\(index)@fold.test", name: "Owner", passwordHash: nil))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let store = EventStore(client: gateway.database.client, logger: TestServers.logger)
+            let fresh = IdentityView(store: store, logger: TestServers.logger)
+            try await withThrowingTaskGroup(of: Void.self) { services in
+                services.addTask { try await store.run() }
+                services.addTask { try await fresh.run() }
+                defer { services.cancelAll() }
+                let caughtUp = try await fresh.catchUp(timeout: .seconds(10))
+                #expect(caughtUp)
+                let live = gateway.view.read { ($0.versions, $0.position, $0.directory.accounts.count, $0.grants) }
+                let folded = fresh.read { ($0.versions, $0.position, $0.directory.accounts.count, $0.grants) }
+                #expect(live.0 == folded.0 && live.1 == folded.1 && live.2 == folded.2 && live.3 == folded.3)
+                #expect(folded.2 == 25)
+            }
+        }
+    }
 }

@@ -34,7 +34,11 @@ public struct CommandRunner: Sendable {
             if appends.isEmpty { return view.position }
             do {
                 var last: Int64 = 0
-                for request in appends { last = try await store.append(request).lastPosition }
+                for (request, events) in appends {
+                    let result = try await store.append(request)
+                    if !result.isReplay { view.applyAppended(events, firstPosition: result.firstPosition, lastPosition: result.lastPosition) }
+                    last = result.lastPosition
+                }
                 _ = await view.waitUntilApplied(last, timeout: .seconds(5))
                 return last
             } catch let error as EventLogError where error.code == .versionConflict && attempt < 4 {
@@ -46,16 +50,18 @@ public struct CommandRunner: Sendable {
         }
     }
 
-    /// Consecutive events of one stream go in one append, expecting the version the decision saw for it.
-    static func appends(for decided: [(event: IdentityEvent, expected: ExpectedVersion)], metadata: EventMetadata) throws -> [AppendRequest] {
-        var requests: [AppendRequest] = []
+    /// Consecutive events of one stream go in one append, expecting the version the decision saw for it;
+    /// each append comes with the events it holds, for the view to fold once it is written.
+    static func appends(for decided: [(event: IdentityEvent, expected: ExpectedVersion)], metadata: EventMetadata) throws -> [(AppendRequest, [IdentityEvent])] {
+        var requests: [(AppendRequest, [IdentityEvent])] = []
         for (event, expected) in decided {
             let (stream, account) = event.placement
             let new = try event.newEvent(metadata: metadata)
-            if requests.last?.stream == stream {
-                requests[requests.count - 1].events.append(new)
+            if requests.last?.0.stream == stream {
+                requests[requests.count - 1].0.events.append(new)
+                requests[requests.count - 1].1.append(event)
             } else {
-                requests.append(AppendRequest(stream: stream, accountID: account, expectedVersion: expected, events: [new]))
+                requests.append((AppendRequest(stream: stream, accountID: account, expectedVersion: expected, events: [new]), [event]))
             }
         }
         return requests

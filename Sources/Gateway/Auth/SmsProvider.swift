@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-public import Foundation
+import Foundation
 import NIOCore
 
 /// Sends text messages through a Twilio-compatible Messages API: `POST {base}/2010-04-01/Accounts/{sid}/

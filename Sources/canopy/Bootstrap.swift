@@ -58,8 +58,6 @@ enum Platform {
             return try await AccessTokens(keys: keys.map { .init(id: $0.id, secret: $0.secret) })
         }
         logger.warning("no auth.jwt_keys: signing with a key that dies with this process")
-        var generator = SystemRandomNumberGenerator()
-        let secret = (0..<48).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
-        return try await AccessTokens(keys: [.init(id: "ephemeral", secret: secret)])
+        return try await AccessTokens.ephemeral()
     }
 }

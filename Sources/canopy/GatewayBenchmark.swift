@@ -40,9 +40,7 @@ struct GatewayBenchmark {
         let database = try await BenchEnvironment.freshDatabase(name, on: server, logger: logger)
         return try await BenchEnvironment.withStore(database, maxConnections: 32, logger: logger) { client, store in
             let view = IdentityView(store: store, logger: logger)
-            var generator = SystemRandomNumberGenerator()
-            let secret = (0..<48).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
-            let tokens = try await AccessTokens(keys: [.init(id: "bench", secret: secret)])
+            let tokens = try await AccessTokens.ephemeral()
             let runner = CommandRunner(store: store, view: view, logger: logger)
             let identity = IdentityAPI(view: view, runner: runner, tokens: tokens, hasher: PasswordHasher(cost: 4))
             var api = Gateway.API(view: view, tokens: tokens, identity: identity, idempotency: IdempotencyStore(client: client, logger: logger))

@@ -32,6 +32,13 @@ import Testing
             // Another key is another request.
             let fresh = try await createSubAccount(gateway, token: token, key: "create-acme-2", name: "Acme Two")
             #expect(fresh.status == .created && fresh.string("id") != first.string("id"))
+            // Invariant 2: each kept reply belongs to the account its caller acted in.
+            let owners = try await gateway.database.client.checkedQuery("SELECT DISTINCT account_id FROM request_replies", logger: TestServers.logger) { rows in
+                var ids: [UUID] = []
+                for try await id in rows.decode(UUID.self) { ids.append(id) }
+                return ids
+            }
+            #expect(owners == [gateway.master])
         }
     }
 

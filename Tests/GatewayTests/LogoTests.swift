@@ -37,6 +37,13 @@ import Testing
             #expect(try await gateway.call(.post, "/api/v1/tenants/\(tenant)/branding/activate", token: token).status == .ok)
             let live = try await logo(gateway, host: "client.test")
             #expect(live.0 == .ok && live.1 == "image/png" && live.2 == png)
+            // Invariant 2: the stored bytes belong to the tenant's owner account.
+            let owners = try await gateway.database.client.checkedQuery("SELECT account_id FROM tenant_logos", logger: TestServers.logger) { rows in
+                var ids: [UUID] = []
+                for try await id in rows.decode(UUID.self) { ids.append(id) }
+                return ids
+            }
+            #expect(owners == [gateway.master])
             // A later branding change keeps the logo.
             #expect(try await gateway.call(.put, "/api/v1/tenants/\(tenant)/branding", token: token, body: #"{"display_name": "Renamed"}"#).status == .ok)
             #expect(try await logo(gateway, host: "client.test").2 == png)

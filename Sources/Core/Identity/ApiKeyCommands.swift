@@ -54,10 +54,4 @@ public enum ApiKeyCommands {
               state.directory.isActive(key.accountID) else { return nil }
         return key
     }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 }

@@ -14,7 +14,7 @@ public struct LogoImage: Sendable, Hashable {
     public var bytes: [UInt8]
 
     public var reference: LogoReference {
-        LogoReference(sha256: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined(), contentType: contentType, size: bytes.count)
+        LogoReference(sha256: SHA256.hash(data: bytes).hexString, contentType: contentType, size: bytes.count)
     }
 
     /// The image to store, or a 400-style refusal naming `logo`.

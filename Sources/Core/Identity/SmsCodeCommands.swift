@@ -28,7 +28,7 @@ public enum SmsCodeCommands {
     public static func verify(_ state: IdentityState, challengeID: UUID, tenant: UUID, presentedHash: String, now: Date) throws(IdentityError) -> Verification {
         guard let code = state.smsCodes[challengeID], code.tenantID == tenant, !code.used, now < code.expiresAt,
               code.attempts < maximumAttempts else { throw invalidCode }
-        guard ApiKeyCommands.constantTimeEqual(code.codeHash, presentedHash) else {
+        guard constantTimeEqual(code.codeHash, presentedHash) else {
             return .rejected([.smsCodeFailed(SmsCodeFailed(challengeID: challengeID, accountID: code.accountID, attempts: code.attempts + 1))])
         }
         return .accepted(code, [.smsCodeUsed(SmsCodeUsed(challengeID: challengeID, accountID: code.accountID))])

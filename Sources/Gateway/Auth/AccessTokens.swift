@@ -1,4 +1,5 @@
 public import Foundation
+import Core
 import Crypto
 import JWTKit
 import Synchronization
@@ -64,7 +65,14 @@ public struct AccessTokens: Sendable {
     /// HMAC-SHA-256 of `text` under the signing key, hex: for secrets too short to store as plain hashes
     /// (a 6-digit code has a million values).
     public func digest(_ text: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: signingSecret).map { String(format: "%02x", $0) }.joined()
+        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: signingSecret).hexString
+    }
+
+    /// Tokens signed with a random key that dies with this process (development, benchmarks).
+    public static func ephemeral() async throws -> AccessTokens {
+        var generator = SystemRandomNumberGenerator()
+        let secret = (0..<48).map { _ in UInt8.random(in: .min ... .max, using: &generator) }.hexString
+        return try await AccessTokens(keys: [.init(id: "ephemeral", secret: secret)])
     }
 
     public func issue(_ claims: Claims, now: Date = Date()) async throws -> String {

@@ -1,3 +1,4 @@
+import Core
 import Crypto
 public import Foundation
 
@@ -18,7 +19,7 @@ public enum RefreshTokens {
     }
 
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).hexString
     }
 }
 

@@ -28,7 +28,7 @@ extension IdentityAPI {
             do { _ = try view.read { try TenantCommands.draftLogo($0, owner: owner, tenant: tenant, logo: image.reference) } } catch let error as IdentityError {
                 throw APIError(error)
             }
-            let reference = try await logos.put(image)
+            let reference = try await logos.put(image, account: owner)
             let position = try await runner.run(Self.metadata(caller, context)) {
                 try TenantCommands.draftLogo($0, owner: owner, tenant: tenant, logo: reference)
             }
@@ -36,15 +36,16 @@ extension IdentityAPI {
         }
         routes.on(.get, "tenants/:tenant_id/branding/draft/logo", .permission(.tenantsRead, on: tenantBinding)) { _, context, _ in
             let tenant = try Self.path(context, "tenant_id")
-            return try await logoResponse(view.read { $0.tenants[tenant]?.draft?.logo })
+            return try await logoResponse(view.read { $0.tenants[tenant].flatMap { tenant in tenant.draft?.logo.map { ($0, tenant.ownerAccountID) } } })
         }
         routes.on(.get, "tenant/logo", .anonymous(reason: "the login page shows the domain's logo")) { _, context, _ in
-            try await logoResponse(context.tenant?.branding.logo)
+            try await logoResponse(context.tenant.flatMap { tenant in tenant.branding.logo.map { ($0, tenant.ownerAccountID) } })
         }
     }
 
-    private func logoResponse(_ reference: LogoReference?) async throws -> Response {
-        guard let reference, let bytes = try await logoStore().get(reference) else { throw APIError.notFound("tenant.no_logo") }
+    /// A logo and the account that owns it (its tenant's owner).
+    private func logoResponse(_ logo: (reference: LogoReference, owner: UUID)?) async throws -> Response {
+        guard let (reference, owner) = logo, let bytes = try await logoStore().get(reference, account: owner) else { throw APIError.notFound("tenant.no_logo") }
         return Response(status: .ok, headers: [.contentType: reference.contentType, .eTag: "\"\(reference.sha256)\"",
                                                .cacheControl: "public, max-age=300", .init("X-Content-Type-Options")!: "nosniff"],
                         body: .init(byteBuffer: bytes))

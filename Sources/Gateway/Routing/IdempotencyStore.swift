@@ -1,4 +1,5 @@
 import Core
+import struct Foundation.UUID
 public import Logging
 public import PostgresNIO
 
@@ -24,14 +25,14 @@ public struct IdempotencyStore: Sendable {
         self.logger = logger
     }
 
-    func claim(scope: String, key: String, requestHash: String) async throws -> Claim {
+    func claim(account: UUID, scope: String, key: String, requestHash: String) async throws -> Claim {
         try await client.withConnection { connection in
             _ = try await connection.checkedQuery("""
                 DELETE FROM request_replies WHERE scope = \(scope) AND key = \(key)
                   AND (created_at < now() - interval '24 hours' OR (status IS NULL AND created_at < now() - interval '60 seconds'))
                 """, logger: logger).collect()
             let inserted = try await connection.checkedQuery("""
-                INSERT INTO request_replies (scope, key, request_hash) VALUES (\(scope), \(key), \(requestHash))
+                INSERT INTO request_replies (account_id, scope, key, request_hash) VALUES (\(account), \(scope), \(key), \(requestHash))
                 ON CONFLICT DO NOTHING RETURNING 1
                 """, logger: logger).collect()
             if !inserted.isEmpty { return .fresh }

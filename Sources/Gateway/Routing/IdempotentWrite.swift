@@ -26,8 +26,8 @@ struct IdempotentWrite {
             throw APIError(.contentTooLarge, code: "request.too_large", message: "the body is over \(LogoImage.maximumBytes) bytes")
         }
         let scope = "\(caller.principal.actor) \(caller.accountID.lowercasedString) \(request.method) \(request.uri.path)"
-        let hash = SHA256.hash(data: Data(body.readableBytesView)).map { String(format: "%02x", $0) }.joined()
-        switch try await store.claim(scope: scope, key: key, requestHash: hash) {
+        let hash = SHA256.hash(data: Data(body.readableBytesView)).hexString
+        switch try await store.claim(account: caller.accountID, scope: scope, key: key, requestHash: hash) {
         case .replay(let status, let text):
             return Response(status: .init(code: status), headers: [.contentType: "application/json", Self.replayed: "true"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))

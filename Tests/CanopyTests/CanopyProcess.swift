@@ -24,10 +24,10 @@ final class CanopyProcess: @unchecked Sendable {
     }
 
     /// `canopy serve` with the given components, on the pipeline's database and topology.
-    static func serve(_ components: [String], _ pipeline: Pipeline, port: Int = Int.random(in: 41_000...44_000)) throws -> CanopyProcess {
+    static func serve(_ components: [String], _ pipeline: Pipeline, port: Int? = nil) throws -> CanopyProcess {
         try CanopyProcess(["serve"] + components.flatMap { ["--component", $0] } + [
             "--database-url", pipeline.database.url.urlString, "--amqp-url", try TestServers.amqpURL(),
-            "--amqp-namespace", pipeline.topology.queuePrefix, "--port", "\(port)", "--log-level", "error",
+            "--amqp-namespace", pipeline.topology.queuePrefix, "--port", "\(try port ?? TestServers.freePort())", "--log-level", "error",
         ])
     }
 

@@ -25,7 +25,7 @@ import Testing
             let name = "serve_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
             try await database.client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: TestServers.logger)
             let url = try TestServers.database().database(name)
-            let port = Int.random(in: 41_000...44_000)
+            let port = try TestServers.freePort()
 
             let process = try CanopyProcess(["serve", "--database-url", url.urlString, "--amqp-url", try TestServers.amqpURL(),
                                              "--port", "\(port)", "--log-level", "warning"])

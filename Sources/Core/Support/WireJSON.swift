@@ -3,7 +3,7 @@ public import Foundation
 /// The one JSON convention on the wire and in the log: snake_case keys, RFC 3339 UTC times with milliseconds.
 public enum WireJSON {
     public static func encodeToString(_ value: some Encodable) throws -> String {
-        String(decoding: try encoder().encode(value), as: UTF8.self)
+        try WireJSONWriter.encodeToString(value)
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
@@ -33,18 +33,6 @@ public enum WireJSON {
             }
         }
         return out + "\""
-    }
-
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        // Not .convertToSnakeCase: it writes `groupIDs` as `group_i_ds`.
-        encoder.keyEncodingStrategy = .custom { path in SnakeCaseKey(snakeCasing: path[path.count - 1].stringValue) }
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(RFC3339.string(from: date))
-        }
-        return encoder
     }
 
     public static func decoder() -> JSONDecoder {
@@ -102,7 +90,8 @@ struct SnakeCaseKey: CodingKey {
 
     init(camelCasing snake: String) {
         let words = snake.split(separator: "_")
-        guard let first = words.first else { self.stringValue = snake; return }
+        // `_0`, `_1`: the keys of an enum case's unlabelled values, which encoding leaves as they are.
+        guard let first = words.first, !snake.hasPrefix("_") else { self.stringValue = snake; return }
         self.stringValue = String(first) + words.dropFirst().map { word in
             Self.acronyms.contains(word) ? (word == "ids" ? "IDs" : word == "urls" ? "URLs" : word.uppercased()) : word.prefix(1).uppercased() + word.dropFirst()
         }.joined()

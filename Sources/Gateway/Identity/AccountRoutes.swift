@@ -4,12 +4,7 @@ import Hummingbird
 
 /// An account as a caller may see it. Its parent and owner are shown only to a caller acting strictly
 /// above it: an account never learns who is above it (invariant 7).
-struct AccountSummary: WireKeyed {
-    enum CodingKeys: String, CodingKey {
-        case id, name, roles, status
-        case tenantID = "tenant_id", parentID = "parent_id", ownerUserID = "owner_user_id", ownerEmail = "owner_email"
-    }
-
+struct AccountSummary: Encodable {
     var id: UUID
     var name: String
     var roles: [AccountRole]

@@ -2,10 +2,6 @@ import Core
 import Foundation
 public import Hummingbird
 
-/// A response body whose coding keys are already snake_case and which holds no `Date`: encoded without
-/// conversions (the hot read paths).
-protocol WireKeyed: Encodable {}
-
 /// Request and response bodies in the wire convention (snake_case, RFC 3339 times), with typed 400s that
 /// name the field.
 public enum JSONBody {
@@ -27,16 +23,8 @@ public enum JSONBody {
     }
 
     public static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try (value is any WireKeyed ? plainEncoder() : WireJSON.encoder()).encode(value)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    /// For bodies that spell their keys as the wire does and hold no dates: Foundation's key and date
-    /// strategies were a large part of answering a read.
-    private static func plainEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
+        let bytes = try WireJSONWriter.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     private static func describe(_ error: DecodingError) -> (String, String) {

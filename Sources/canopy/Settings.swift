@@ -132,11 +132,7 @@ private func namespace(_ text: String) throws -> String {
 enum Logs {
     /// Once per process, before anything logs.
     static func bootstrap(level: Logger.Level) -> Logger {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
         return Logger(label: "canopy")
     }
 }

@@ -11,7 +11,7 @@ import Synchronization
 /// It tails the log itself instead of a queue: a decision taken on it carries the stream versions it saw,
 /// and those must be exactly the log's.
 public final class IdentityView: Service, Sendable {
-    private let state = Mutex(IdentityState())
+    private let state = Mutex(ViewState())
     private let applied = LogWatermark()
     private let store: EventStore
     private let logger: Logger
@@ -26,7 +26,7 @@ public final class IdentityView: Service, Sendable {
 
     /// Reads the state under its lock: keep `body` short and free of I/O.
     public func read<T>(_ body: (IdentityState) throws -> T) rethrows -> T {
-        try state.withLock { try body($0) }
+        try state.withLock { try body($0.state) }
     }
 
     /// True once everything up to `position` is folded in; false if that takes longer than `timeout`.
@@ -40,31 +40,52 @@ public final class IdentityView: Service, Sendable {
         await waitUntilApplied(try await store.headPosition(), timeout: timeout)
     }
 
-    /// Folds a run of identity events just appended by this process when the view sits right before them,
-    /// so the writer need not wait for the tail to read its own events back; the tail then skips them.
-    /// Otherwise (other events came first) this does nothing and the tail folds them in order.
+    /// Folds a run of identity events this process just appended (the event store calls this before the
+    /// log's watermark moves past them), so the view never reads its own writes back. A run that comes
+    /// before the view reaches it (another process's events lie between) waits in `pending` until the
+    /// log fills the gap; one already folded from the log is dropped.
     public func applyAppended(_ events: [IdentityEvent], firstPosition: Int64, lastPosition: Int64) {
         guard !events.isEmpty, lastPosition - firstPosition + 1 == Int64(events.count) else { return }
-        let folded = state.withLock { state -> Bool in
-            guard state.position == firstPosition - 1 else { return false }
-            for event in events { state.apply(event) }
-            state.position = lastPosition
-            return true
+        let position = state.withLock { state -> Int64 in
+            let next = state.state.position + 1
+            if firstPosition > next {
+                state.pending[firstPosition] = (events, lastPosition)
+            } else if firstPosition == next {
+                for event in events { state.state.apply(event) }
+                state.state.position = lastPosition
+                state.foldPending()
+            }
+            return state.state.position
         }
-        if folded { applied.advance(to: lastPosition) }
+        applied.advance(to: position)
     }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             _ = await retryingUntilCancelled("identity view", logger: self.logger) {
-                for try await event in self.store.tail(after: self.applied.position) {
-                    try self.fold(event)
+                while !Task.isCancelled {
+                    let page = try await self.store.readAll(after: self.applied.position, limit: Self.pageSize)
+                    for event in page { try self.fold(event) }
+                    if page.count < Self.pageSize { await self.waitForOtherWriters() }
                 }
             }
         }
     }
 
+    private static let pageSize = 500
+
+    /// Waits until the log holds something not folded yet, or for the store's poll interval. This
+    /// process's own appends are folded before the watermark passes them, so they never wake it.
+    private func waitForOtherWriters() async {
+        let deadline = ContinuousClock.now + store.configuration.pollInterval
+        while store.watermark.position <= applied.position, ContinuousClock.now < deadline, !Task.isCancelled {
+            await store.waitForAppends(beyond: applied.position)
+        }
+    }
+
     private func fold(_ event: RecordedEvent) throws {
+        // Folded already when this process appended it: not even decoded.
+        guard event.position > applied.position else { return }
         let identity: IdentityEvent?
         do { identity = try IdentityEvent(recorded: event) } catch {
             // Written through the same codec, so this is a bug, not bad input: stop rather than fold a
@@ -72,12 +93,29 @@ public final class IdentityView: Service, Sendable {
             logger.critical("an identity event does not decode", metadata: ["position": "\(event.position)", "type": "\(event.type)", "error": "\(error)"])
             throw error
         }
-        state.withLock { state in
-            // Already folded when its writer here appended it (`applyAppended`).
-            guard event.position > state.position else { return }
-            if let identity { state.apply(identity) }
-            state.position = event.position
+        let position = state.withLock { state -> Int64 in
+            guard event.position > state.state.position else { return state.state.position }
+            if let identity { state.state.apply(identity) }
+            state.state.position = event.position
+            state.foldPending()
+            return state.state.position
         }
-        applied.advance(to: event.position)
+        applied.advance(to: position)
+    }
+}
+
+/// The folded state and the runs appended here that wait for the log to reach them.
+private struct ViewState {
+    var state = IdentityState()
+    var pending: [Int64: (events: [IdentityEvent], last: Int64)] = [:]
+
+    /// Folds the pending runs that now follow the state, and forgets those the log already brought.
+    mutating func foldPending() {
+        guard !pending.isEmpty else { return }
+        while let run = pending.removeValue(forKey: state.position + 1) {
+            for event in run.events { state.apply(event) }
+            state.position = run.last
+        }
+        pending = pending.filter { $0.key > state.position }
     }
 }

@@ -94,4 +94,47 @@ import Testing
             }
         }
     }
+
+    /// Two processes writing at once: each view folds its own appends as they commit and the other's from the
+    /// log, so its own runs often wait for a gap to fill. Both must end exactly where folding the log ends.
+    @Test func twoWritingProcessesLeaveBothViewsEqualToTheLogFoldedAfresh() async throws {
+        try await withGateway { gateway in
+            let master = gateway.master
+            let store = EventStore(client: gateway.database.client, logger: TestServers.logger)
+            let other = IdentityView(store: store, logger: TestServers.logger)
+            let otherRunner = CommandRunner(store: store, view: other, logger: TestServers.logger)
+            try await withThrowingTaskGroup(of: Void.self) { services in
+                services.addTask { try await store.run() }
+                services.addTask { try await other.run() }
+                defer { services.cancelAll() }
+                #expect(try await other.catchUp(timeout: .seconds(10)))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<40 {
+                        group.addTask {
+                            let decide = { (state: IdentityState) in
+                                try AccountCommands.createSubAccount(state, parent: master, accountID: .v7(), name: "Interleaved \(index)", roles: [.userAdmin], tenantID: nil,
+                                                                     owner: .init(email: "i\(index)@fold.test", name: "Owner", passwordHash: nil))
+                            }
+                            if index.isMultiple(of: 2) {
+                                try await gateway.command(decide)
+                            } else {
+                                _ = try await otherRunner.run(EventMetadata(actor: "system:test"), decide)
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let fresh = IdentityView(store: store, logger: TestServers.logger)
+                services.addTask { try await fresh.run() }
+                let head = try await store.headPosition()
+                for view in [gateway.view, other, fresh] { #expect(await view.waitUntilApplied(head, timeout: .seconds(10))) }
+                let folded = fresh.read { ($0.versions, $0.position, $0.directory.accounts.count, $0.grants) }
+                #expect(folded.2 == 41)
+                for view in [gateway.view, other] {
+                    let live = view.read { ($0.versions, $0.position, $0.directory.accounts.count, $0.grants) }
+                    #expect(live.0 == folded.0 && live.1 == folded.1 && live.2 == folded.2 && live.3 == folded.3)
+                }
+            }
+        }
+    }
 }

@@ -64,9 +64,13 @@ public final class EventStore: Service, Sendable {
 
     /// Appends one request. Bad input is refused before anything is written; a version conflict, a reused
     /// idempotency key or a stream of another account is refused by the log; all as `EventLogError`.
-    public func append(_ request: AppendRequest) async throws -> AppendResult {
+    ///
+    /// `whenAppended` runs when the append is committed (not for an idempotent replay), in log order among
+    /// this process's appends and before anyone here can see the log move past it: a state folded from the
+    /// log in this process folds its own writes there instead of reading them back.
+    public func append(_ request: AppendRequest, whenAppended: (@Sendable (AppendResult) -> Void)? = nil) async throws -> AppendResult {
         try request.validate(configuration.limits)
-        return try await committer.append(request)
+        return try await committer.append(request, whenAppended: whenAppended)
     }
 
     // MARK: Reading

@@ -15,6 +15,7 @@ final class GroupCommitter: Sendable {
 
     private struct Waiter {
         var request: AppendRequest
+        var whenAppended: (@Sendable (AppendResult) -> Void)?
         var continuation: CheckedContinuation<AppendResult, any Error>?
     }
 
@@ -64,13 +65,16 @@ final class GroupCommitter: Sendable {
         if state.withLock({ $0.machine.shutdown() }) == .shutdownComplete { batchSink.finish() }
     }
 
-    func append(_ request: AppendRequest) async throws -> AppendResult {
+    /// `whenAppended` runs once the append is committed, in log order among this committer's appends and
+    /// before the watermark moves past it, so a reader of this process's state that folds it there never
+    /// has to read it back from the log.
+    func append(_ request: AppendRequest, whenAppended: (@Sendable (AppendResult) -> Void)? = nil) async throws -> AppendResult {
         let (id, action) = state.withLock { state in
             state.nextID += 1
             let id = state.nextID
             let scope = request.idempotencyKey.map { "\(request.accountID)/\($0)" }
             let action = state.machine.enqueue(.init(id: id, eventCount: request.events.count, idempotencyScope: scope))
-            if action != .reject { state.waiters[id] = Waiter(request: request) }
+            if action != .reject { state.waiters[id] = Waiter(request: request, whenAppended: whenAppended) }
             return (id, action)
         }
         switch action {
@@ -106,10 +110,13 @@ final class GroupCommitter: Sendable {
         var next: [Int]? = first
         while let batch = next {
             next = nil
-            let requests = state.withLock { state in batch.compactMap { id in state.waiters[id].map { (id, $0.request) } } }
-            let results = await write(requests.map(\.1))
+            let waiting = state.withLock { state in batch.compactMap { id in state.waiters[id].map { (id, $0) } } }
+            let results = await write(waiting.map(\.1.request))
+            for ((_, waiter), result) in zip(waiting, results) {
+                if let whenAppended = waiter.whenAppended, case .success(let appended) = result, !appended.isReplay { whenAppended(appended) }
+            }
             if let last = results.compactMap({ try? $0.get().lastPosition }).max() { onAppended(last) }
-            deliver(zip(requests.map(\.0), results))
+            deliver(zip(waiting.map(\.0), results))
             // Let the callers just answered run before the next batch is cut: under load they append again at
             // once, and they should leave together rather than trickle into tiny batches.
             await Task.yield()

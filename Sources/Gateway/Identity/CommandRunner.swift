@@ -4,9 +4,10 @@ public import Logging
 public import Projections
 
 /// The one write path of identity commands: decide on the identity view, append each stream's events
-/// expecting exactly the version the decision saw, then wait until the view has folded them in (so the
-/// caller's next read here sees its write). A version conflict means the view was behind the log: it
-/// catches up and the command is decided again.
+/// expecting exactly the version the decision saw, and answer once the view holds them (it folds them as
+/// they commit, or after reading another process's events that came between), so the caller's next read
+/// here sees its write. A version conflict means the view was behind the log: it catches up and the
+/// command is decided again.
 public struct CommandRunner: Sendable {
     let store: EventStore
     let view: IdentityView
@@ -35,8 +36,9 @@ public struct CommandRunner: Sendable {
             do {
                 var last: Int64 = 0
                 for (request, events) in appends {
-                    let result = try await store.append(request)
-                    if !result.isReplay { view.applyAppended(events, firstPosition: result.firstPosition, lastPosition: result.lastPosition) }
+                    let result = try await store.append(request) { [view] appended in
+                        view.applyAppended(events, firstPosition: appended.firstPosition, lastPosition: appended.lastPosition)
+                    }
                     last = result.lastPosition
                 }
                 _ = await view.waitUntilApplied(last, timeout: .seconds(5))

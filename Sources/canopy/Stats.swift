@@ -18,7 +18,7 @@ struct Stats: AsyncParsableCommand {
 
     private func show(_ settings: Settings, _ logger: Logger) async throws {
         let account = try accountID.map { text in
-            guard let id = UUID(uuidString: text) else { throw ValidationError("--account-id is not a UUID") }
+            guard let id = UUID(hyphenated: text) else { throw ValidationError("--account-id is not a UUID") }
             return id
         }
         let entries = try await settings.withClient(logger: logger) { client in

@@ -9,6 +9,22 @@ import Testing
         #expect(bytes.8 >> 6 == 0b10)
     }
 
+    @Test func hyphenatedParsingTakesTheCanonicalFormOfEitherCaseAndNothingElse() {
+        for _ in 0..<200 {
+            let id = UUID()
+            #expect(UUID(hyphenated: id.lowercasedString) == id)
+            #expect(UUID(hyphenated: id.uuidString) == id)
+        }
+        let text = "3c0b33e5-c1b4-4fb2-838d-5e2274ce092f"
+        #expect(UUID(hyphenated: text)?.lowercasedString == text)
+        // Foundation takes the first two; a stream name must not.
+        for bad in ["3c0b33e5-c1b4-4fb2-838d-5e2274ce-92f", "-c0b33e5-c1b4-4fb2-838d-5e2274ce092f", "3c0b33e5c1b4-4fb2-838d-5e2274ce092f0",
+                    "3c0b33e5-c1b4-4fb2-838d-5e2274ce092", "3c0b33e5-c1b4-4fb2-838d-5e2274ce092f0", "3c0b33e5-c1b4-4fb2-838d-5e2274ce092g",
+                    "{c0b33e5-c1b4-4fb2-838d-5e2274ce09}", "", "3c0b33e5-c1b4-4fb2-838d-5e2274ce092\u{e9}"] {
+            #expect(UUID(hyphenated: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func sortsByTime() {
         let earlier = UUID.v7(at: Date(timeIntervalSince1970: 1_700_000_000))
         let later = UUID.v7(at: Date(timeIntervalSince1970: 1_700_000_001))

@@ -41,10 +41,10 @@ public enum EventMessages {
             guard let value = delivery.header(name)?.int else { throw Malformed(description: "header \(name) is missing") }
             return value
         }
-        guard let idText = delivery.messageID, let id = UUID(uuidString: idText) else {
+        guard let idText = delivery.messageID, let id = UUID(hyphenated: idText) else {
             throw Malformed(description: "the message id is not an event id")
         }
-        guard let account = UUID(uuidString: try string("account_id")) else { throw Malformed(description: "account_id is not a UUID") }
+        guard let account = UUID(hyphenated: try string("account_id")) else { throw Malformed(description: "account_id is not a UUID") }
         let stream: StreamName
         do { stream = try StreamName(parsing: try string("stream")) } catch { throw Malformed(description: "stream is not a stream name") }
         let metadata: EventMetadata

@@ -40,7 +40,7 @@ enum EventMetadataParser {
 
     private static func uuid(_ value: String?, into field: inout UUID?) -> Bool {
         guard let value else { field = nil; return true }
-        guard let id = UUID(uuidString: value) else { return false }
+        guard let id = UUID(hyphenated: value) else { return false }
         field = id
         return true
     }

@@ -28,7 +28,7 @@ public struct StreamName: Hashable, Sendable, CustomStringConvertible {
         let category = String(raw[..<dash])
         let idText = String(raw[raw.index(after: dash)...])
         guard Self.isValidCategory(category), idText.count == 36, idText == idText.lowercased(),
-              let id = UUID(uuidString: idText) else { throw invalid }
+              let id = UUID(hyphenated: idText) else { throw invalid }
         self.category = category
         self.id = id
     }

@@ -96,10 +96,10 @@ public struct AccessTokens: Sendable {
     private func verifySignature(_ token: String, now: Date) async -> Claims? {
         guard token.utf8.count <= 4_096, let payload = try? await keys.verify(token, as: Payload.self),
               now < payload.exp.value,
-              let user = UUID(uuidString: payload.sub.value), let account = UUID(uuidString: payload.acct),
-              let tenant = UUID(uuidString: payload.tnt) else { return nil }
-        let session = payload.sid.flatMap(UUID.init(uuidString:))
-        let impersonator = payload.act.flatMap { UUID(uuidString: $0.sub) }
+              let user = UUID(hyphenated: payload.sub.value), let account = UUID(hyphenated: payload.acct),
+              let tenant = UUID(hyphenated: payload.tnt) else { return nil }
+        let session = payload.sid.flatMap { UUID(hyphenated: $0) }
+        let impersonator = payload.act.flatMap { UUID(hyphenated: $0.sub) }
         return Claims(userID: user, accountID: account, tenantID: tenant, sessionID: session, expiresAt: payload.exp.value, impersonatorID: impersonator)
     }
 

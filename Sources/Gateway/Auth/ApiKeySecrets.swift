@@ -1,4 +1,5 @@
 public import Foundation
+import Core
 
 /// API keys as integrations hold them: `ck_<key id, 32 hex>_<256 random bits, base64url>`. The id finds
 /// the key; only the SHA-256 of the whole key is stored. The prefix tells them from access tokens (JWTs
@@ -20,7 +21,7 @@ public enum ApiKeySecrets {
         guard isKey(key), key.utf8.count == 3 + 32 + 1 + 43, parts.count == 2, parts[0].count == 32 else { return nil }
         let hex = Array(parts[0])
         let dashed = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(hex[$0]) }.joined(separator: "-")
-        return UUID(uuidString: dashed)
+        return UUID(hyphenated: dashed)
     }
 
     public static func hash(_ key: String) -> String { RefreshTokens.hash(key) }

@@ -86,7 +86,7 @@ public struct IdentityAPI: Sendable {
     }
 
     static func path(_ context: CanopyContext, _ name: String) throws -> UUID {
-        guard let text = context.parameters.get(name), text.count == 36, let id = UUID(uuidString: text) else {
+        guard let text = context.parameters.get(name), let id = UUID(hyphenated: text) else {
             throw APIError.notFound("\(name.dropLast(3)).not_found")  // group_id → group.not_found
         }
         return id

@@ -36,7 +36,7 @@ public enum ResourceBinding: Sendable, Hashable {
 
     /// The bound account, if the resource exists.
     public func accountID(_ raw: String?, in state: IdentityState) -> UUID? {
-        guard let raw, raw.count == 36, let id = UUID(uuidString: raw) else { return nil }
+        guard let raw, let id = UUID(hyphenated: raw) else { return nil }
         switch self {
         case .account: return state.directory.accounts[id] != nil ? id : nil
         case .tenant: return state.tenants[id]?.ownerAccountID

@@ -56,6 +56,7 @@ import Testing
         #expect(JSONSyntax.isObject(metadata.jsonText))
         #expect(try WireJSON.decode(EventMetadata.self, from: metadata.jsonText) == metadata)
         #expect(EventMetadata().jsonText == "{}")
+        #expect(EventMetadata(actor: "system:bench", requestID: "r-1").jsonText == #"{"actor":"system:bench","request_id":"r-1"}"#)
     }
 
     @Test func lowercasedUUIDTextMatchesFoundation() {

@@ -29,13 +29,20 @@ public struct EventMetadata: Codable, Hashable, Sendable {
     /// The JSON object the log stores (snake_case keys, absent fields left out), written directly:
     /// JSONEncoder was a tenth of the append path's CPU.
     var jsonText: String {
-        var fields: [String] = []
-        if let actingAccountID { fields.append(#""acting_account_id":"\#(actingAccountID.lowercasedString)""#) }
-        if let actor { fields.append(#""actor":\#(WireJSON.quoted(actor))"#) }
-        if let causationID { fields.append(#""causation_id":"\#(causationID.lowercasedString)""#) }
-        if let correlationID { fields.append(#""correlation_id":"\#(correlationID.lowercasedString)""#) }
-        if let impersonatorID { fields.append(#""impersonator_id":"\#(impersonatorID.lowercasedString)""#) }
-        if let requestID { fields.append(#""request_id":\#(WireJSON.quoted(requestID))"#) }
-        return "{" + fields.joined(separator: ",") + "}"
+        var out = "{"
+        out.reserveCapacity(320)
+        func add(_ key: String, _ value: String) {
+            if out.utf8.count > 1 { out += "," }
+            out += key
+            out += value
+        }
+        if let actingAccountID { add(#""acting_account_id":"#, "\"" + actingAccountID.lowercasedString + "\"") }
+        if let actor { add(#""actor":"#, WireJSON.quoted(actor)) }
+        if let causationID { add(#""causation_id":"#, "\"" + causationID.lowercasedString + "\"") }
+        if let correlationID { add(#""correlation_id":"#, "\"" + correlationID.lowercasedString + "\"") }
+        if let impersonatorID { add(#""impersonator_id":"#, "\"" + impersonatorID.lowercasedString + "\"") }
+        if let requestID { add(#""request_id":"#, WireJSON.quoted(requestID)) }
+        out += "}"
+        return out
     }
 }

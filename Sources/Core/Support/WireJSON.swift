@@ -17,6 +17,8 @@ public enum WireJSON {
 
     /// `text` as a JSON string literal, quotes included.
     static func quoted(_ text: String) -> String {
+        // Most text (actors, request ids, names) needs no escape: one copy instead of a scalar at a time.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) { return "\"" + text + "\"" }
         var out = "\""
         out.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {

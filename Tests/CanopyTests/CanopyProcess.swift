@@ -13,11 +13,11 @@ final class CanopyProcess: @unchecked Sendable {
 
     /// Starts `canopy ARGUMENTS`; its standard output is kept (read it with `waitForOutput()`), its
     /// standard error goes to the test's.
-    init(_ arguments: [String]) throws {
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = Self.binary
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(
-            ["CANOPY_SCHEMAS_DIR": TestServers.migrationsDirectory.deletingLastPathComponent().path]
+            ["CANOPY_SCHEMAS_DIR": TestServers.migrationsDirectory.deletingLastPathComponent().path].merging(environment) { _, new in new }
         ) { _, new in new }
         process.standardOutput = output
         try process.run()

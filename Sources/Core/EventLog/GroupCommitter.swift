@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import PostgresNIO
 import Synchronization
 
@@ -17,6 +19,10 @@ final class GroupCommitter: Sendable {
         var request: AppendRequest
         var whenAppended: (@Sendable (AppendResult) -> Void)?
         var continuation: CheckedContinuation<AppendResult, any Error>?
+        /// The event loop the caller appended from, if it runs on one (Swift concurrency on NIO's loops):
+        /// it resumes there, beside its connection, rather than on the loop the batch's reply came in on,
+        /// which would otherwise carry every caller of every batch.
+        var home: (any EventLoop)?
     }
 
     private struct State {
@@ -74,7 +80,9 @@ final class GroupCommitter: Sendable {
             let id = state.nextID
             let scope = request.idempotencyKey.map { "\(request.accountID)/\($0)" }
             let action = state.machine.enqueue(.init(id: id, eventCount: request.events.count, idempotencyScope: scope))
-            if action != .reject { state.waiters[id] = Waiter(request: request, whenAppended: whenAppended) }
+            if action != .reject {
+                state.waiters[id] = Waiter(request: request, whenAppended: whenAppended, home: MultiThreadedEventLoopGroup.currentEventLoop)
+            }
             return (id, action)
         }
         switch action {
@@ -132,16 +140,23 @@ final class GroupCommitter: Sendable {
 
     private func deliver(_ results: some Sequence<(Int, Result<AppendResult, EventLogError>)>) {
         let ready = state.withLock { state in
-            results.compactMap { id, result -> (CheckedContinuation<AppendResult, any Error>, Result<AppendResult, any Error>)? in
+            results.compactMap { id, result -> (Waiter, CheckedContinuation<AppendResult, any Error>, Result<AppendResult, any Error>)? in
                 let outcome = result.mapError { $0 as any Error }
                 guard let waiter = state.waiters.removeValue(forKey: id), let continuation = waiter.continuation else {
                     state.results[id] = outcome
                     return nil
                 }
-                return (continuation, outcome)
+                return (waiter, continuation, outcome)
             }
         }
-        for (continuation, result) in ready { continuation.resume(with: result) }
+        let here = MultiThreadedEventLoopGroup.currentEventLoop
+        for (waiter, continuation, result) in ready {
+            if let home = waiter.home, home !== here {
+                home.execute { continuation.resume(with: result) }
+            } else {
+                continuation.resume(with: result)
+            }
+        }
     }
 
     /// One statement in autocommit mode: a single round trip, one transaction, one fsync for the batch.

@@ -30,12 +30,6 @@ import Testing
     struct Me: Decodable { struct Account: Decodable { var id: String }; var account: Account }
     struct Groups: Decodable { struct Group: Decodable { var id: String }; var groups: [Group] }
 
-    func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(T.self, from: Data(text.utf8))
-    }
-
     @Test func serveMigratesAnswersHealthAndStopsGracefullyOnSIGTERM() async throws {
         try await TestDatabase.with { database in
             // A blank database: serve must apply the migrations itself.
@@ -76,10 +70,10 @@ import Testing
             // Sixteen renames at once: most wait for a batch another request's task runs, and are resumed
             // from there. Every one is answered (a rename of a group another one just renamed may be refused
             // as a conflict after its retries, but never left waiting).
-            let token = try decode(Token.self, login.body).accessToken
+            let token = try WireJSON.decode(Token.self, from: login.body).accessToken
             let bearer = "Authorization: Bearer \(token)"
-            let master = try decode(Me.self, try curl("http://127.0.0.1:\(port)/api/v1/me", headers: [bearer]).body).account.id
-            let groups = try decode(Groups.self, try curl("http://127.0.0.1:\(port)/api/v1/accounts/\(master)/groups", headers: [bearer]).body).groups
+            let master = try WireJSON.decode(Me.self, from: try curl("http://127.0.0.1:\(port)/api/v1/me", headers: [bearer]).body).account.id
+            let groups = try WireJSON.decode(Groups.self, from: try curl("http://127.0.0.1:\(port)/api/v1/accounts/\(master)/groups", headers: [bearer]).body).groups
             #expect(groups.count >= 3)
             var transfers: [String] = ["-Z", "--parallel-max", "16"]
             for index in 0..<16 {

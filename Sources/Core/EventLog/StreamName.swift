@@ -27,7 +27,7 @@ public struct StreamName: Hashable, Sendable, CustomStringConvertible {
         guard let dash = raw.firstIndex(of: "-") else { throw invalid }
         let category = String(raw[..<dash])
         let idText = String(raw[raw.index(after: dash)...])
-        guard Self.isValidCategory(category), idText.count == 36, idText == idText.lowercased(),
+        guard Self.isValidCategory(category), idText == idText.lowercased(),
               let id = UUID(hyphenated: idText) else { throw invalid }
         self.category = category
         self.id = id

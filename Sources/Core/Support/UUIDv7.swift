@@ -17,21 +17,4 @@ extension UUID {
         return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
-
-    /// The canonical lowercase form (`0190f0c2-6d1e-7a3b-…`), without `uuidString`'s formatting and copy.
-    public var lowercasedString: String {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        return withUnsafeBytes(of: uuid) { bytes in
-            String(unsafeUninitializedCapacity: 36) { out in
-                var o = 0
-                for (i, byte) in bytes.enumerated() {
-                    if i == 4 || i == 6 || i == 8 || i == 10 { out[o] = UInt8(ascii: "-"); o += 1 }
-                    out[o] = hex[Int(byte >> 4)]
-                    out[o + 1] = hex[Int(byte & 0x0F)]
-                    o += 2
-                }
-                return o
-            }
-        }
-    }
 }

@@ -1,6 +1,24 @@
 public import Foundation
 
+/// The hyphenated form of a UUID, written and read.
 extension UUID {
+    /// The canonical lowercase form (`0190f0c2-6d1e-7a3b-…`), without `uuidString`'s formatting and copy.
+    public var lowercasedString: String {
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var o = 0
+                for (i, byte) in bytes.enumerated() {
+                    if i == 4 || i == 6 || i == 8 || i == 10 { out[o] = UInt8(ascii: "-"); o += 1 }
+                    out[o] = hex[Int(byte >> 4)]
+                    out[o + 1] = hex[Int(byte & 0x0F)]
+                    o += 2
+                }
+                return o
+            }
+        }
+    }
+
     /// Parses the hyphenated form, 8-4-4-4-12 hex digits of either case, and nothing else: Foundation's
     /// `UUID(uuidString:)` also takes hyphens in other places (`…-5e2274ce-92f`), which a stream name, an id in
     /// a path or a token must not.

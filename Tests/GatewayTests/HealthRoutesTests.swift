@@ -13,11 +13,15 @@ import Testing
         var checks: [String: String]
     }
 
-    func checks(_ database: TestDatabase, amqp: AMQPEndpoint) -> [HealthCheck] {
-        [
+    /// The two real checks, on a database client that is connected first: under the whole suite on a fresh
+    /// clone, opening the first connection alone has taken longer than a check's 2 s, and these tests are
+    /// about the report, not connection set-up.
+    func routes(_ database: TestDatabase, amqp: AMQPEndpoint) async throws -> HealthRoutes {
+        try await database.client.query("SELECT 1")
+        return HealthRoutes(checks: [
             HealthCheck(name: "postgres") { try await database.client.query("SELECT 1") },
             HealthCheck(name: "rabbitmq") { try await AMQPProbe.check(amqp) },
-        ]
+        ], readiness: Readiness())
     }
 
     func health(_ routes: HealthRoutes, mode: TestingSetup = .router) async throws -> (HTTPResponse.Status, Report) {
@@ -31,10 +35,7 @@ import Testing
 
     @Test func healthIsGreenWhenPostgresAndRabbitMQAnswer() async throws {
         try await TestDatabase.with { database in
-            // Connected first: under the whole suite on a fresh clone, opening the connection alone once took
-            // longer than the check's 2 s, and this test is about the report, not connection set-up.
-            try await database.client.query("SELECT 1")
-            let routes = HealthRoutes(checks: checks(database, amqp: try TestServers.amqp()), readiness: Readiness())
+            let routes = try await routes(database, amqp: try TestServers.amqp())
             let (status, report) = try await health(routes, mode: .live)
             #expect(status == .ok)
             #expect(report.status == "ok")
@@ -46,7 +47,7 @@ import Testing
         try await TestDatabase.with { database in
             var unreachable = try TestServers.amqp()
             unreachable.port = 1   // nothing listens on a privileged port here
-            let (status, report) = try await health(HealthRoutes(checks: checks(database, amqp: unreachable), readiness: Readiness()))
+            let (status, report) = try await health(routes(database, amqp: unreachable))
             #expect(status == .serviceUnavailable)
             #expect(report.checks["postgres"] == "ok")
             #expect(report.checks["rabbitmq"]?.hasPrefix("failed") == true)
@@ -57,7 +58,7 @@ import Testing
         try await TestDatabase.with { database in
             var wrong = try TestServers.amqp()
             wrong.password = "not-the-password"
-            let (status, report) = try await health(HealthRoutes(checks: checks(database, amqp: wrong), readiness: Readiness()))
+            let (status, report) = try await health(routes(database, amqp: wrong))
             #expect(status == .serviceUnavailable)
             #expect(report.checks["rabbitmq"]?.contains("refused the login") == true)
         }

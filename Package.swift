@@ -4,6 +4,9 @@ import PackageDescription
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    // Generic code of one module (WireJSON, IdentityView.read, ...) called from another runs unspecialized
+    // without it; release builds only, so the debug builds tests use stay as fast to compile.
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
 ]
 
 let package = Package(

@@ -17,6 +17,10 @@ import Testing
         }
         let text = "3c0b33e5-c1b4-4fb2-838d-5e2274ce092f"
         #expect(UUID(hyphenated: text)?.lowercasedString == text)
+        // A slice parses as its own text, not its base's.
+        let padded = "stream-" + text + "-tail"
+        #expect(UUID(hyphenated: padded.dropFirst(7).dropLast(5)) == UUID(hyphenated: text))
+        #expect(UUID(hyphenated: padded.dropFirst(6).dropLast(6)) == nil)
         // Foundation takes the first two; a stream name must not.
         for bad in ["3c0b33e5-c1b4-4fb2-838d-5e2274ce-92f", "-c0b33e5-c1b4-4fb2-838d-5e2274ce092f", "3c0b33e5c1b4-4fb2-838d-5e2274ce092f0",
                     "3c0b33e5-c1b4-4fb2-838d-5e2274ce092", "3c0b33e5-c1b4-4fb2-838d-5e2274ce092f0", "3c0b33e5-c1b4-4fb2-838d-5e2274ce092g",

@@ -75,11 +75,18 @@ public final class IdentityView: Service, Sendable {
     private static let pageSize = 500
 
     /// Waits until the log holds something not folded yet, or for the store's poll interval. This
-    /// process's own appends are folded before the watermark passes them, so they never wake it.
+    /// process's own appends are folded before the watermark passes them; but the log's NOTIFY of one of
+    /// them often comes before its reply, so when the log seems ahead, the batches in flight land first and
+    /// only a gap they leave is read.
     private func waitForOtherWriters() async {
         let deadline = ContinuousClock.now + store.configuration.pollInterval
-        while store.watermark.position <= applied.position, ContinuousClock.now < deadline, !Task.isCancelled {
-            await store.waitForAppends(beyond: applied.position)
+        while ContinuousClock.now < deadline, !Task.isCancelled {
+            if store.watermark.position > applied.position {
+                await store.waitForOwnAppendsInFlight()
+                if store.watermark.position > applied.position { return }
+            } else {
+                await store.waitForAppends(beyond: applied.position)
+            }
         }
     }
 

@@ -2,6 +2,7 @@ import CanopyTesting
 @testable import Core
 import Foundation
 import PostgresNIO
+import Synchronization
 import Testing
 
 @Suite struct EventStoreTests {
@@ -197,6 +198,30 @@ import Testing
         } }
     }
 
+    /// The identity view, woken by the log's NOTIFY of a batch of its own process, waits for that batch to
+    /// land rather than read its own events back: the wait must not end before the batch's appenders were
+    /// told (`whenAppended`), which is where the view folds them.
+    @Test func waitingForBatchesInFlightEndsOnlyOnceTheirAppendersWereTold() async throws {
+        try await withEventStore { store, database in
+            try await database.withRawConnection { (blocker: PostgresConnection) async throws in
+                // The log head held by another transaction keeps the batch in flight inside PostgreSQL.
+                try await blocker.query("BEGIN", logger: TestServers.logger)
+                try await blocker.query("SELECT position FROM event_log_head FOR UPDATE", logger: TestServers.logger)
+                let told = Flag()
+                async let appended = store.append(AppendRequest(stream: newStream(), accountID: account, events: [event()])) { _ in told.raise() }
+                #expect(try await eventually { try await database.waitingForLocks() > 0 })
+                async let toldWhenWaitEnded: Bool = { await store.waitForOwnAppendsInFlight(); return told.isRaised }()
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(!told.isRaised)
+                try await blocker.query("COMMIT", logger: TestServers.logger)
+                #expect(await toldWhenWaitEnded)
+                #expect(try await appended.firstPosition == 1)
+                // Nothing in flight: no wait at all.
+                await store.waitForOwnAppendsInFlight()
+            }
+        }
+    }
+
     @Test func oneBatchDecidesEachAppendOnItsOwn() async throws {
         try await TestDatabase.with { database in try await database.withRawConnection { (connection: PostgresConnection) async throws in
             let taken = newStream()
@@ -218,6 +243,26 @@ import Testing
             #expect(rows == [[2, 1], [3, 2], [4, 3]])
         } }
     }
+}
+
+extension TestDatabase {
+    /// Lock requests not granted yet in this database.
+    func waitingForLocks() async throws -> Int {
+        try await client.checkedQuery("""
+            SELECT count(*)::int8 FROM pg_locks
+            WHERE NOT granted AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())
+            """, logger: TestServers.logger) { rows in
+            for try await count in rows.decode(Int.self) { return count }
+            return 0
+        }
+    }
+}
+
+/// A flag tasks share.
+final class Flag: Sendable {
+    private let raised = Mutex(false)
+    func raise() { raised.withLock { $0 = true } }
+    var isRaised: Bool { raised.withLock { $0 } }
 }
 
 extension Result where Failure == EventLogError {

@@ -104,6 +104,12 @@ public final class EventStore: Service, Sendable {
         EventTail(store: self, after: position, pageSize: pageSize)
     }
 
+    /// Returns once this process's append batches that have left by now have finished (see
+    /// `GroupCommitter.waitForBatchesInFlight`).
+    package func waitForOwnAppendsInFlight() async {
+        await committer.waitForBatchesInFlight()
+    }
+
     package func waitForAppends(beyond position: Int64) async {
         await watermark.wait(beyond: position, timeout: configuration.pollInterval)
     }

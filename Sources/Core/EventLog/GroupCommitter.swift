@@ -31,6 +31,18 @@ final class GroupCommitter: Sendable {
         /// Results that arrived before their caller started waiting.
         var results: [Int: Result<AppendResult, any Error>] = [:]
         var nextID = 0
+        /// Batches numbered as they leave, those not finished yet, and who waits for them.
+        var batchesStarted = 0
+        var unfinished: Set<Int> = []
+        var flightWaiters: [(mark: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
+        /// Waiters none of whose batches is still unfinished.
+        mutating func landedFlightWaiters() -> [CheckedContinuation<Void, Never>] {
+            let oldest = unfinished.min() ?? .max
+            let landed = flightWaiters.filter { $0.mark < oldest }.map(\.continuation)
+            flightWaiters.removeAll { $0.mark < oldest }
+            return landed
+        }
     }
 
     private let client: PostgresClient
@@ -93,6 +105,20 @@ final class GroupCommitter: Sendable {
         return try await result(for: id)
     }
 
+    /// Returns once every batch that has left by now has finished: its appenders' `whenAppended` have run and
+    /// the watermark has moved past it. A reader woken by the log's NOTIFY waits here before reading, since
+    /// the notification is often about a batch of this process whose reply has not been handled yet.
+    func waitForBatchesInFlight() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let landed = state.withLock { state -> Bool in
+                guard !state.unfinished.isEmpty else { return true }
+                state.flightWaiters.append((state.batchesStarted, continuation))
+                return false
+            }
+            if landed { continuation.resume() }
+        }
+    }
+
     private func result(for id: Int) async throws -> AppendResult {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<AppendResult, any Error>) in
@@ -118,12 +144,21 @@ final class GroupCommitter: Sendable {
         var next: [Int]? = first
         while let batch = next {
             next = nil
-            let waiting = state.withLock { state in batch.compactMap { id in state.waiters[id].map { (id, $0) } } }
+            let (waiting, number) = state.withLock { state in
+                state.batchesStarted += 1
+                state.unfinished.insert(state.batchesStarted)
+                return (batch.compactMap { id in state.waiters[id].map { (id, $0) } }, state.batchesStarted)
+            }
             let results = await write(waiting.map(\.1.request))
             for ((_, waiter), result) in zip(waiting, results) {
                 if let whenAppended = waiter.whenAppended, case .success(let appended) = result, !appended.isReplay { whenAppended(appended) }
             }
             if let last = results.compactMap({ try? $0.get().lastPosition }).max() { onAppended(last) }
+            let landed = state.withLock { state in
+                state.unfinished.remove(number)
+                return state.landedFlightWaiters()
+            }
+            for continuation in landed { continuation.resume() }
             deliver(zip(waiting.map(\.0), results))
             // Let the callers just answered run before the next batch is cut: under load they append again at
             // once, and they should leave together rather than trickle into tiny batches.

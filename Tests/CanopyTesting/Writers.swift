@@ -1,14 +1,9 @@
 import Core
 import Foundation
-import Synchronization
 
 /// Concurrent writers appending one event at a time until stopped. Each append is retried with its
 /// idempotency key until the log answers, so the count of appends is exact even across database restarts.
 public final class Writers: Sendable {
-    private final class Flag: Sendable {
-        let raised = Atomic<Bool>(false)
-    }
-
     private let stopping = Flag()
     private let task: Task<Int, Never>
 
@@ -21,7 +16,7 @@ public final class Writers: Sendable {
                         let account = UUID.v7()
                         let prefix = UUID.v7().lowercasedString
                         var appended = 0
-                        while !stopping.raised.load(ordering: .relaxed) {
+                        while !stopping.isRaised {
                             let request = AppendRequest(
                                 stream: newStream(), accountID: account, idempotencyKey: "\(prefix)-\(appended)",
                                 events: [event(types[appended % types.count], #"{"writer":\#(writer),"n":\#(appended)}"#)]
@@ -42,7 +37,7 @@ public final class Writers: Sendable {
 
     /// Stops after each writer's current append; how many appends were made in all.
     public func stop() async -> Int {
-        stopping.raised.store(true, ordering: .relaxed)
+        stopping.raise()
         return await task.value
     }
 }

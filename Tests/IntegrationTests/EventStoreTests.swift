@@ -2,7 +2,6 @@ import CanopyTesting
 @testable import Core
 import Foundation
 import PostgresNIO
-import Synchronization
 import Testing
 
 @Suite struct EventStoreTests {
@@ -256,13 +255,6 @@ extension TestDatabase {
             return 0
         }
     }
-}
-
-/// A flag tasks share.
-final class Flag: Sendable {
-    private let raised = Mutex(false)
-    func raise() { raised.withLock { $0 = true } }
-    var isRaised: Bool { raised.withLock { $0 } }
 }
 
 extension Result where Failure == EventLogError {

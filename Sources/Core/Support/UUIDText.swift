@@ -26,9 +26,7 @@ extension UUID {
     /// `UUID(uuidString:)` also takes hyphens in other places (`…-5e2274ce-92f`), which a stream name, an id in
     /// a path or a token must not.
     public init?(hyphenated text: String) {
-        var text = text
-        guard let uuid = text.withUTF8(Self.parseHyphenated) else { return nil }
-        self.init(uuid: uuid)
+        self.init(hyphenated: Substring(text))
     }
 
     /// The same, for a slice of a longer text (a path component, a stream name's id part).

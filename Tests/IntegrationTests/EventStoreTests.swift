@@ -221,6 +221,39 @@ import Testing
         }
     }
 
+    /// Two batches over the same streams, listed in opposite orders, both held up on the middle stream's row
+    /// lock: each takes its streams' locks in name order, whatever the order it was given, so once the lock
+    /// is let go they finish one after the other. Locks taken in the order given would deadlock here, and
+    /// PostgreSQL would abort one of them.
+    @Test func batchesOverTheSameStreamsLockThemInOneOrder() async throws {
+        try await TestDatabase.with { database in
+            let streams = (0..<12).map { _ in newStream() }.sorted { $0.rawValue < $1.rawValue }
+            try await database.withRawConnection { (connection: PostgresConnection) async throws in
+                _ = try await AppendStatement.run(streams.map { AppendRequest(stream: $0, accountID: account, events: [event()]) },
+                                                  on: connection, logger: TestServers.logger)
+            }
+            try await database.withRawConnection { (blocker: PostgresConnection) async throws in
+                try await blocker.query("BEGIN", logger: TestServers.logger)
+                try await blocker.query("SELECT version FROM event_streams WHERE stream = \(streams[6].rawValue) FOR UPDATE", logger: TestServers.logger)
+                async let forwards = appendOnce(to: streams, in: database)
+                async let backwards = appendOnce(to: streams.reversed(), in: database)
+                #expect(try await eventually { try await database.waitingForLocks() >= 2 })
+                try await blocker.query("COMMIT", logger: TestServers.logger)
+                let outcomes = try await [forwards, backwards]
+                #expect(outcomes.allSatisfy { $0.count == streams.count && $0.allSatisfy { (try? $0.get()) != nil } })
+            }
+            #expect(try await database.count("events") == 3 * streams.count)
+        }
+    }
+
+    /// One event on each stream, in one batch, on a connection of its own.
+    private func appendOnce(to streams: [StreamName], in database: TestDatabase) async throws -> [Result<AppendResult, EventLogError>] {
+        try await database.withRawConnection { (connection: PostgresConnection) async throws in
+            try await AppendStatement.run(streams.map { AppendRequest(stream: $0, accountID: account, events: [event()]) },
+                                          on: connection, logger: TestServers.logger)
+        }
+    }
+
     @Test func oneBatchDecidesEachAppendOnItsOwn() async throws {
         try await TestDatabase.with { database in try await database.withRawConnection { (connection: PostgresConnection) async throws in
             let taken = newStream()

@@ -4,9 +4,10 @@ import Foundation
 import PostgresNIO
 import Testing
 
-/// The events table checks stream names and event types itself, so no writer can bypass the rules the
-/// Swift side validates first. The two must agree exactly: a name Swift accepts and the table refuses would
-/// fail a whole batch; one the table accepts and Swift refuses would let a raw writer through.
+/// The log checks stream names (where a stream is first written, `event_streams`) and event types (`events`)
+/// itself, so no writer can bypass the rules the Swift side validates first. The two must agree exactly: a
+/// name Swift accepts and the log refuses would fail a whole batch; one the log accepts and Swift refuses
+/// would let a raw writer through. Each probe goes through `append_events`, the log's one writer.
 @Suite struct LogChecksAgainstSwiftTests {
     @Test func streamAndTypeChecksAcceptExactlyWhatSwiftAccepts() async throws {
         var random = SystemRandomNumberGenerator()
@@ -19,8 +20,8 @@ import Testing
             try await database.client.query("""
                 CREATE FUNCTION accepts_row(s text, t text) RETURNS boolean LANGUAGE plpgsql AS $$
                 BEGIN
-                    INSERT INTO events (position, event_id, account_id, stream, stream_version, type, schema_version, data, metadata, recorded_at)
-                    VALUES ((SELECT coalesce(max(position), 0) + 1 FROM events), gen_random_uuid(), gen_random_uuid(), s, 1, t, 1, '{}', '{}', now());
+                    PERFORM append_events(ARRAY[s], ARRAY[gen_random_uuid()], ARRAY[-1::bigint], ARRAY[''], ARRAY[1],
+                                          ARRAY[gen_random_uuid()], ARRAY[t], ARRAY[1], ARRAY['{}'], ARRAY['{}']);
                     RETURN true;
                 EXCEPTION WHEN check_violation THEN RETURN false;
                 END $$

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import NIOCore
 import NIOPosix
 
@@ -16,8 +17,10 @@ enum Entry {
         // Swift concurrency's jobs run on NIO's event loops, which Hummingbird and PostgresNIO use: a request
         // is read, decided, appended and answered without hopping between two thread pools. Nothing here
         // blocks a task (bcrypt runs on NIO's thread pool, the AMQP bridge and child reaping on threads of
-        // their own). It must come before any task is enqueued: this is the first thing the process does.
+        // their own). The takeover must come before any task is enqueued: this is the first thing the
+        // process does. Every task of the command then prefers the loops as its task executor, which runs
+        // nonisolated code without a second hop per await (see EventLoopTaskExecutor).
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        await Canopy.main()
+        await withTaskExecutorPreference(EventLoopTaskExecutor.shared) { await Canopy.main() }
     }
 }

@@ -156,16 +156,21 @@ struct CommandsBench: AsyncParsableCommand {
     @Option(help: "Accounts whose groups are renamed.")
     var accounts: Int = 256
 
+    @Option(help: "Append batches in flight at once (the event store's maxInFlightBatches).")
+    var inFlight: Int = EventStore.Configuration().maxInFlightBatches
+
     @Option(help: "The pgbench binary.")
     var pgbench: String = "/usr/lib/postgresql/15/bin/pgbench"
 
     func run() async throws {
         try await CommandFailure.running(options) { settings, logger in
             let append = AppendBenchmark(server: settings.database, duration: .seconds(load.seconds), pgbench: pgbench,
-                                         inFlight: EventStore.Configuration().maxInFlightBatches, logger: logger)
+                                         inFlight: inFlight, logger: logger)
             try await append.prepare()
             let reference = try await append.pgbenchTPS(clients: load.connections)
-            let benchmark = load.benchmark(settings, logger: logger)
+            var store = EventStore.Configuration()
+            store.maxInFlightBatches = inFlight
+            let benchmark = load.benchmark(settings, logger: logger, store: store)
             let canopy = try await benchmark.withGateway(database: "canopy_bench_commands", accounts: accounts) { port, seeded in
                 try await benchmark.load(port: port, path: "/", token: nil, script: Self.renames(seeded))
             }
@@ -204,7 +209,7 @@ struct HTTPLoadOptions: ParsableArguments {
     @Option(help: "The wrk binary.")
     var wrk: String = "/usr/bin/wrk"
 
-    func benchmark(_ settings: Settings, logger: Logger) -> GatewayBenchmark {
-        GatewayBenchmark(server: settings.database, duration: .seconds(seconds), connections: connections, wrk: wrk, logger: logger)
+    func benchmark(_ settings: Settings, logger: Logger, store: EventStore.Configuration = .init()) -> GatewayBenchmark {
+        GatewayBenchmark(server: settings.database, duration: .seconds(seconds), connections: connections, wrk: wrk, logger: logger, store: store)
     }
 }

@@ -16,6 +16,8 @@ struct GatewayBenchmark {
     let connections: Int
     let wrk: String
     let logger: Logger
+    /// The gateway's event store (the commands benchmark varies its batches in flight).
+    let store: EventStore.Configuration
 
     static let domain = "127.0.0.1"
 
@@ -38,7 +40,7 @@ struct GatewayBenchmark {
         _ body: @Sendable (_ port: Int, _ seeded: Seeded) async throws -> T
     ) async throws -> T {
         let database = try await BenchEnvironment.freshDatabase(name, on: server, logger: logger)
-        return try await BenchEnvironment.withStore(database, maxConnections: 32, logger: logger) { client, store in
+        return try await BenchEnvironment.withStore(database, maxConnections: 32, configuration: store, logger: logger) { client, store in
             let view = IdentityView(store: store, logger: logger)
             let tokens = try await AccessTokens.ephemeral()
             let runner = CommandRunner(store: store, view: view, logger: logger)

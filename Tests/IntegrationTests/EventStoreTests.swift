@@ -221,6 +221,33 @@ import Testing
         }
     }
 
+    /// A reader shutting down stops waiting for batches in flight at once, while the batch itself goes on.
+    @Test func aCancelledWaitForBatchesInFlightEndsWhileTheBatchIsHeld() async throws {
+        try await withEventStore { store, database in
+            try await database.withRawConnection { (blocker: PostgresConnection) async throws in
+                try await blocker.query("BEGIN", logger: TestServers.logger)
+                try await blocker.query("SELECT position FROM event_log_head FOR UPDATE", logger: TestServers.logger)
+                let told = Flag()
+                async let appended = store.append(AppendRequest(stream: newStream(), accountID: account, events: [event()])) { _ in told.raise() }
+                #expect(try await eventually { try await database.waitingForLocks() > 0 })
+                let ended = Flag()
+                let waiting = Task {
+                    await store.waitForOwnAppendsInFlight()
+                    ended.raise()
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                #expect(!ended.isRaised)
+                waiting.cancel()
+                #expect(try await eventually(timeout: .seconds(5)) { ended.isRaised })
+                #expect(!told.isRaised)
+                try await blocker.query("COMMIT", logger: TestServers.logger)
+                #expect(try await appended.firstPosition == 1)
+                #expect(told.isRaised)
+                await waiting.value
+            }
+        }
+    }
+
     /// Two batches over the same streams, listed in opposite orders, both held up on the middle stream's row
     /// lock: each takes its streams' locks in name order, whatever the order it was given, so once the lock
     /// is let go they finish one after the other. Locks taken in the order given would deadlock here, and

@@ -34,7 +34,7 @@ final class GroupCommitter: Sendable {
         /// Batches numbered as they leave, those not finished yet, and who waits for them.
         var batchesStarted = 0
         var unfinished: Set<Int> = []
-        var flightWaiters: [(mark: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var flightWaiters: [(id: Int, mark: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
         /// Waiters none of whose batches is still unfinished.
         mutating func landedFlightWaiters() -> [CheckedContinuation<Void, Never>] {
@@ -106,16 +106,29 @@ final class GroupCommitter: Sendable {
     }
 
     /// Returns once every batch that has left by now has finished: its appenders' `whenAppended` have run and
-    /// the watermark has moved past it. A reader woken by the log's NOTIFY waits here before reading, since
-    /// the notification is often about a batch of this process whose reply has not been handled yet.
+    /// the watermark has moved past it, or once the task is cancelled. A reader woken by the log's NOTIFY
+    /// waits here before reading, since the notification is often about a batch of this process whose reply
+    /// has not been handled yet.
     func waitForBatchesInFlight() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let landed = state.withLock { state -> Bool in
-                guard !state.unfinished.isEmpty else { return true }
-                state.flightWaiters.append((state.batchesStarted, continuation))
-                return false
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let landed = state.withLock { state -> Bool in
+                    guard !state.unfinished.isEmpty, !Task.isCancelled else { return true }
+                    state.flightWaiters.append((id, state.batchesStarted, continuation))
+                    return false
+                }
+                if landed { continuation.resume() }
             }
-            if landed { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let index = state.flightWaiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.flightWaiters.remove(at: index).continuation
+            }
+            waiter?.resume()
         }
     }
 

@@ -13,7 +13,9 @@ import Testing
             #expect(MultiThreadedEventLoopGroup.currentEventLoop != nil)
             for loop in [first, second, first] {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    loop.execute { continuation.resume() }
+                    // Later, not at once: a continuation resumed before its task has finished suspending lets
+                    // the task go on where it was, without being enqueued anywhere.
+                    loop.scheduleTask(in: .milliseconds(20)) { continuation.resume() }
                 }
                 #expect(MultiThreadedEventLoopGroup.currentEventLoop === loop)
             }

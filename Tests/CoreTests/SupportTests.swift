@@ -132,6 +132,17 @@ import Testing
         #expect(watermark.position == 0)
     }
 
+    @Test func aCancelledWaiterReturnsAtOnce() async {
+        let watermark = LogWatermark()
+        let start = ContinuousClock.now
+        let waiting = Task { await watermark.wait(beyond: 1, timeout: .seconds(30)) }
+        try? await Task.sleep(for: .milliseconds(20))
+        waiting.cancel()
+        await waiting.value
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(watermark.idleSince != nil)
+    }
+
     @Test func theWatermarkNeverMovesBack() {
         let watermark = LogWatermark()
         watermark.advance(to: 10)

@@ -6,25 +6,28 @@ import Testing
 @Suite struct SettingsTests {
     func options(_ arguments: [String]) throws -> ServerOptions { try ServerOptions.parse(arguments) }
 
-    func file(_ json: String) throws -> String {
+    /// A settings file holding `json` while `body` runs, removed after.
+    func withFile(_ json: String, _ body: (_ path: String) async throws -> Void) async throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("canopy-settings-\(UUID().uuidString).json")
         try json.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
+        defer { try? FileManager.default.removeItem(at: url) }
+        try await body(url.path)
     }
 
     @Test func flagsBeatTheEnvironmentWhichBeatsTheFile() async throws {
-        let path = try file(#"{"database": {"url": "postgres://file@127.0.0.1/f"}, "http": {"port": 7003, "host": "127.0.0.3"}, "log": {"level": "error"}}"#)
-        let environment = ["CANOPY_DATABASE_URL": "postgres://env@127.0.0.1/e", "CANOPY_HTTP_PORT": "7002", "CANOPY_CONFIG_FILE": path]
+        try await withFile(#"{"database": {"url": "postgres://file@127.0.0.1/f"}, "http": {"port": 7003, "host": "127.0.0.3"}, "log": {"level": "error"}}"#) { path in
+            let environment = ["CANOPY_DATABASE_URL": "postgres://env@127.0.0.1/e", "CANOPY_HTTP_PORT": "7002", "CANOPY_CONFIG_FILE": path]
 
-        let fromFlag = try await Settings.resolve(options(["--database-url", "postgres://flag@127.0.0.1/x", "--port", "7001"]), environment: environment)
-        #expect(fromFlag.database.username == "flag" && fromFlag.httpPort == 7001)
-        #expect(fromFlag.httpHost == "127.0.0.3" && fromFlag.logLevel == .error)
+            let fromFlag = try await Settings.resolve(options(["--database-url", "postgres://flag@127.0.0.1/x", "--port", "7001"]), environment: environment)
+            #expect(fromFlag.database.username == "flag" && fromFlag.httpPort == 7001)
+            #expect(fromFlag.httpHost == "127.0.0.3" && fromFlag.logLevel == .error)
 
-        let fromEnvironment = try await Settings.resolve(options([]), environment: environment)
-        #expect(fromEnvironment.database.username == "env" && fromEnvironment.httpPort == 7002)
+            let fromEnvironment = try await Settings.resolve(options([]), environment: environment)
+            #expect(fromEnvironment.database.username == "env" && fromEnvironment.httpPort == 7002)
 
-        let fromFile = try await Settings.resolve(options(["--config-file", path]), environment: [:])
-        #expect(fromFile.database.username == "file" && fromFile.httpPort == 7003)
+            let fromFile = try await Settings.resolve(options(["--config-file", path]), environment: [:])
+            #expect(fromFile.database.username == "file" && fromFile.httpPort == 7003)
+        }
     }
 
     @Test func defaultsApplyWhenNothingIsSaid() async throws {

@@ -201,49 +201,53 @@ import Testing
     /// land rather than read its own events back: the wait must not end before the batch's appenders were
     /// told (`whenAppended`), which is where the view folds them.
     @Test func waitingForBatchesInFlightEndsOnlyOnceTheirAppendersWereTold() async throws {
-        try await withEventStore { store, database in
-            try await database.withRawConnection { (blocker: PostgresConnection) async throws in
-                // The log head held by another transaction keeps the batch in flight inside PostgreSQL.
-                try await blocker.query("BEGIN", logger: TestServers.logger)
-                try await blocker.query("SELECT position FROM event_log_head FOR UPDATE", logger: TestServers.logger)
-                let told = Flag()
-                async let appended = store.append(AppendRequest(stream: newStream(), accountID: account, events: [event()])) { _ in told.raise() }
-                #expect(try await eventually { try await database.waitingForLocks() > 0 })
-                async let toldWhenWaitEnded: Bool = { await store.waitForOwnAppendsInFlight(); return told.isRaised }()
-                try await Task.sleep(for: .milliseconds(200))
-                #expect(!told.isRaised)
-                try await blocker.query("COMMIT", logger: TestServers.logger)
-                #expect(await toldWhenWaitEnded)
-                #expect(try await appended.firstPosition == 1)
-                // Nothing in flight: no wait at all.
-                await store.waitForOwnAppendsInFlight()
-            }
+        try await withABatchHeldInFlight { store, told, release in
+            async let toldWhenWaitEnded: Bool = { await store.waitForOwnAppendsInFlight(); return told.isRaised }()
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(!told.isRaised)
+            let appended = try await release()
+            #expect(await toldWhenWaitEnded)
+            #expect(appended.firstPosition == 1)
+            // Nothing in flight: no wait at all.
+            await store.waitForOwnAppendsInFlight()
         }
     }
 
     /// A reader shutting down stops waiting for batches in flight at once, while the batch itself goes on.
     @Test func aCancelledWaitForBatchesInFlightEndsWhileTheBatchIsHeld() async throws {
+        try await withABatchHeldInFlight { store, told, release in
+            let ended = Flag()
+            let waiting = Task {
+                await store.waitForOwnAppendsInFlight()
+                ended.raise()
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(!ended.isRaised)
+            waiting.cancel()
+            #expect(try await eventually(timeout: .seconds(5)) { ended.isRaised })
+            #expect(!told.isRaised)
+            #expect(try await release().firstPosition == 1)
+            #expect(told.isRaised)
+            await waiting.value
+        }
+    }
+
+    /// Runs `body` while one append's batch is held inside PostgreSQL (another transaction holds the log
+    /// head); `told` is raised when its appender is told, and `release` lets the batch commit and returns it.
+    private func withABatchHeldInFlight(
+        _ body: @Sendable (EventStore, _ told: Flag, _ release: () async throws -> AppendResult) async throws -> Void
+    ) async throws {
         try await withEventStore { store, database in
             try await database.withRawConnection { (blocker: PostgresConnection) async throws in
                 try await blocker.query("BEGIN", logger: TestServers.logger)
                 try await blocker.query("SELECT position FROM event_log_head FOR UPDATE", logger: TestServers.logger)
                 let told = Flag()
-                async let appended = store.append(AppendRequest(stream: newStream(), accountID: account, events: [event()])) { _ in told.raise() }
+                let appending = Task { try await store.append(AppendRequest(stream: newStream(), accountID: account, events: [event()])) { _ in told.raise() } }
                 #expect(try await eventually { try await database.waitingForLocks() > 0 })
-                let ended = Flag()
-                let waiting = Task {
-                    await store.waitForOwnAppendsInFlight()
-                    ended.raise()
+                try await body(store, told) {
+                    try await blocker.query("COMMIT", logger: TestServers.logger)
+                    return try await appending.value
                 }
-                try await Task.sleep(for: .milliseconds(100))
-                #expect(!ended.isRaised)
-                waiting.cancel()
-                #expect(try await eventually(timeout: .seconds(5)) { ended.isRaised })
-                #expect(!told.isRaised)
-                try await blocker.query("COMMIT", logger: TestServers.logger)
-                #expect(try await appended.firstPosition == 1)
-                #expect(told.isRaised)
-                await waiting.value
             }
         }
     }

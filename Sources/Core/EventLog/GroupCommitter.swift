@@ -114,21 +114,16 @@ final class GroupCommitter: Sendable {
             state.nextID += 1
             return state.nextID
         }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let landed = state.withLock { state -> Bool in
-                    guard !state.unfinished.isEmpty, !Task.isCancelled else { return true }
-                    state.flightWaiters.append((id, state.batchesStarted, continuation))
-                    return false
-                }
-                if landed { continuation.resume() }
+        await parkUntilResumed { continuation in
+            state.withLock { state in
+                guard !state.unfinished.isEmpty else { return false }
+                state.flightWaiters.append((id, state.batchesStarted, continuation))
+                return true
             }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                guard let index = state.flightWaiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.flightWaiters.remove(at: index).continuation
+        } withdraw: {
+            state.withLock { state in
+                state.flightWaiters.firstIndex { $0.id == id }.map { state.flightWaiters.remove(at: $0).continuation }
             }
-            waiter?.resume()
         }
     }
 

@@ -42,17 +42,14 @@ package final class LogWatermark: Sendable {
             state.nextID += 1
             return state.nextID
         }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { state -> Bool in
-                    if !state.waiters.isEmpty || Task.isCancelled { return true }
-                    state.demandWaiters[id] = continuation
-                    return false
-                }
-                if now { continuation.resume() }
+        await parkUntilResumed { continuation in
+            state.withLock { state in
+                guard state.waiters.isEmpty else { return false }
+                state.demandWaiters[id] = continuation
+                return true
             }
-        } onCancel: {
-            state.withLock { $0.demandWaiters.removeValue(forKey: id) }?.resume()
+        } withdraw: {
+            state.withLock { $0.demandWaiters.removeValue(forKey: id) }
         }
     }
 
@@ -78,40 +75,37 @@ package final class LogWatermark: Sendable {
             state.nextID += 1
             return state.nextID
         }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let (passed, demand) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
-                    if state.position > mark || Task.isCancelled { return (true, []) }
-                    state.waiters[id] = Waiter(mark: mark, continuation: continuation)
-                    state.lastDemand = .now
-                    defer { state.demandWaiters.removeAll() }
-                    return (false, Array(state.demandWaiters.values))
-                }
-                for waiting in demand { waiting.resume() }
-                if passed {
-                    continuation.resume()
-                    return
-                }
-                let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(timeout)) { self.release(id) }
-                let gone = state.withLock { state -> Bool in
-                    guard state.waiters[id] != nil else { return true }
-                    state.waiters[id]?.timeout = timer
-                    return false
-                }
-                if gone { timer.cancel() }
+        await parkUntilResumed { continuation in
+            let (parked, demand) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
+                // Cancelled already: no demand to raise for a wait that ends at once.
+                if state.position > mark || Task.isCancelled { return (false, []) }
+                state.waiters[id] = Waiter(mark: mark, continuation: continuation)
+                state.lastDemand = .now
+                defer { state.demandWaiters.removeAll() }
+                return (true, Array(state.demandWaiters.values))
             }
-        } onCancel: {
-            release(id)
+            for waiting in demand { waiting.resume() }
+            guard parked else { return false }
+            let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(timeout)) { () -> Void in self.withdraw(id)?.resume() }
+            let gone = state.withLock { state -> Bool in
+                guard state.waiters[id] != nil else { return true }
+                state.waiters[id]?.timeout = timer
+                return false
+            }
+            if gone { timer.cancel() }
+            return true
+        } withdraw: {
+            self.withdraw(id)
         }
     }
 
-    /// Lets a waiter go before the mark passes: its timeout ended or its task was cancelled.
-    private func release(_ id: Int) {
+    /// Takes a waiter back before the mark passes (its timeout ended or its task was cancelled).
+    private func withdraw(_ id: Int) -> CheckedContinuation<Void, Never>? {
         let waiter = state.withLock { state in
             state.lastDemand = .now
             return state.waiters.removeValue(forKey: id)
         }
         waiter?.timeout?.cancel()
-        waiter?.continuation.resume()
+        return waiter?.continuation
     }
 }

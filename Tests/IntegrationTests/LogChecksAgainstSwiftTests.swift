@@ -38,6 +38,23 @@ import Testing
         }
     }
 
+    /// The name check is the column's type (migration 0008), so it holds for every write of a name, not only
+    /// the first: a stream row cannot be renamed to a name the log would refuse.
+    @Test func aStreamNameCannotBeRewrittenPastTheCheck() async throws {
+        try await withEventStore { store, database in
+            let (stream, account) = (newStream("probe"), UUID.v7())
+            _ = try await store.append(AppendRequest(stream: stream, accountID: account, events: [event()]))
+            _ = try await store.append(AppendRequest(stream: stream, accountID: account, expectedVersion: .exactly(1), events: [event()]))
+            for name in ["Probe-\(UUID().uuidString.lowercased())", "probe", stream.rawValue + "x"] {
+                let error = await #expect(throws: PSQLError.self) {
+                    try await database.client.query("UPDATE event_streams SET stream = \(name) WHERE stream = \(stream.rawValue)", logger: TestServers.logger)
+                }
+                #expect(error?.serverInfo?[.sqlState] == "23514", "\(name)")
+            }
+            #expect(try await database.count("event_streams") == 1)
+        }
+    }
+
     private static func verdicts(_ database: TestDatabase, _ rows: [(String, String)]) async throws -> [Bool] {
         let streams = rows.map(\.0), types = rows.map(\.1)
         let answers = try await database.client.query(

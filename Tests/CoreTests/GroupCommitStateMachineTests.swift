@@ -4,8 +4,8 @@ import Testing
 @Suite struct GroupCommitStateMachineTests {
     typealias Machine = GroupCommitStateMachine<Int>
 
-    func pending(_ id: Int, events: Int = 1, scope: String? = nil) -> Machine.Pending {
-        .init(id: id, eventCount: events, idempotencyScope: scope)
+    func pending(_ id: Int, events: Int = 1, scope: String? = nil, alone: Bool = false) -> Machine.Pending {
+        .init(id: id, eventCount: events, idempotencyScope: scope, leavesAlone: alone)
     }
 
     @Test func aLoneAppendLeavesAtOnce() {
@@ -43,6 +43,23 @@ import Testing
         _ = machine.enqueue(pending(4, scope: "b/k"))
         #expect(machine.batchFinished() == .flush([2, 4]))
         #expect(machine.batchFinished() == .flush([3]))
+    }
+
+    @Test func anAppendThatLeavesAloneNeverSharesABatchAndHoldsUpNobodyBehindIt() {
+        var machine = Machine(maxInFlight: 1, maxBatchEvents: 100)
+        _ = machine.enqueue(pending(1))
+        _ = machine.enqueue(pending(2))
+        _ = machine.enqueue(pending(3, events: 3, alone: true))
+        _ = machine.enqueue(pending(4))
+        _ = machine.enqueue(pending(5, events: 2, alone: true))
+        #expect(machine.batchFinished() == .flush([2, 4]))
+        #expect(machine.batchFinished() == .flush([3]))
+        #expect(machine.batchFinished() == .flush([5]))
+        #expect(machine.batchFinished() == Machine.Action.none)
+        // First in line with nobody ahead, it leaves at once, alone.
+        #expect(machine.enqueue(pending(6, alone: true)) == .flush([6]))
+        _ = machine.enqueue(pending(7))
+        #expect(machine.batchFinished() == .flush([7]))
     }
 
     @Test func onlyAppendsThatHaveNotLeftCanBeCancelled() {

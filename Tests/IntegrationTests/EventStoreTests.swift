@@ -2,6 +2,7 @@ import CanopyTesting
 @testable import Core
 import Foundation
 import PostgresNIO
+import Synchronization
 import Testing
 
 @Suite struct EventStoreTests {
@@ -50,6 +51,73 @@ import Testing
             #expect(missing == .versionConflict)
             #expect(try await database.count("events") == before)
             #expect(try await store.append(AppendRequest(stream: stream, accountID: account, expectedVersion: .exactly(1), events: [event()])).streamVersion == 2)
+        }
+    }
+
+    @Test func appendsMadeTogetherAreWrittenAllOrNone() async throws {
+        try await withEventStore { store, database in
+            let existing = newStream()
+            _ = try await store.append(AppendRequest(stream: existing, accountID: account, events: [event()]))
+            let before = try await database.count("events")
+            let (first, second) = (newStream("user"), newStream("tenant"))
+            // The third append's expectation is wrong: the two before it must not be written either.
+            let refused = [
+                AppendRequest(stream: first, accountID: account, expectedVersion: .noStream, events: [event(), event()]),
+                AppendRequest(stream: second, accountID: account, expectedVersion: .noStream, events: [event()]),
+                AppendRequest(stream: existing, accountID: account, expectedVersion: .exactly(5), events: [event()]),
+            ]
+            let told = Mutex(0)
+            do {
+                _ = try await store.appendAll(refused) { _ in told.withLock { $0 += 1 } }
+                Issue.record("a wrong expectation among them should refuse them all")
+            } catch let error as EventLogError {
+                #expect(error.code == .versionConflict && error.stream == existing.rawValue && error.currentVersion == 1)
+            }
+            #expect(try await database.count("events") == before)
+            #expect(try await database.count("event_streams") == 1)
+            #expect(try await store.headPosition() == 1)
+            #expect(told.withLock { $0 } == 0)
+
+            // Put right, they are written together, in order, with gapless positions, and told once.
+            var accepted = refused
+            accepted[2].expectedVersion = .exactly(1)
+            let results = try await store.appendAll(accepted) { results in told.withLock { $0 += results.count } }
+            #expect(results.map(\.firstPosition) == [2, 4, 5] && results.map(\.lastPosition) == [3, 4, 5])
+            #expect(results.map(\.streamVersion) == [2, 1, 2])
+            #expect(told.withLock { $0 } == 3)
+            let written = try await store.readAll(after: 1).map(\.stream)
+            #expect(written == [first, first, second, existing])
+        }
+    }
+
+    @Test func appendsMadeTogetherTakeNoIdempotencyKeysAndLeaveTheirBatchAlone() async throws {
+        try await withEventStore { store, database in
+            let keyed = [AppendRequest(stream: newStream(), accountID: account, idempotencyKey: "k-1", events: [event()]),
+                         AppendRequest(stream: newStream(), accountID: account, events: [event()])]
+            #expect(await eventLogErrorCode { _ = try await store.appendAll(keyed) } == .invalidIdempotencyKey)
+            #expect(try await database.count("events") == 0)
+
+            // Among many single appends sharing batches, a refused unit writes nothing and harms nobody.
+            let outcomes = await withTaskGroup(of: EventLogError.Code?.self) { group in
+                for n in 0..<30 {
+                    group.addTask { await eventLogErrorCode { _ = try await store.append(AppendRequest(stream: newStream(), accountID: account, events: [event()])) } }
+                    if n % 10 == 0 {
+                        group.addTask { await eventLogErrorCode { _ = try await store.appendAll([
+                            AppendRequest(stream: newStream(), accountID: account, events: [event()]),
+                            AppendRequest(stream: newStream(), accountID: account, expectedVersion: .exactly(3), events: [event()]),
+                        ]) } }
+                        group.addTask { await eventLogErrorCode { _ = try await store.appendAll([
+                            AppendRequest(stream: newStream(), accountID: account, events: [event()]),
+                            AppendRequest(stream: newStream(), accountID: account, events: [event(), event()]),
+                        ]) } }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == .versionConflict }.count == 3)
+            #expect(outcomes.filter { $0 == nil }.count == 33)
+            let positions = try await store.readAll(after: 0).map(\.position)
+            #expect(positions == Array(1...39), "30 single appends and 3 units of 3 events, gapless")
         }
     }
 

@@ -8,6 +8,15 @@ public enum ExpectedVersion: Sendable, Hashable {
     /// The stream's last event must have exactly this version.
     case exactly(Int64)
 
+    /// What to expect of the stream once `count` more events are written to it.
+    public func after(_ count: Int64) -> ExpectedVersion {
+        switch self {
+        case .any: .any
+        case .noStream: count > 0 ? .exactly(count) : .noStream
+        case .exactly(let version): .exactly(version + count)
+        }
+    }
+
     /// The encoding `append_events` reads: -1 any, 0 no stream, n exactly n.
     var wireValue: Int64 {
         switch self {

@@ -73,6 +73,21 @@ public final class EventStore: Service, Sendable {
         return try await committer.append(request, whenAppended: whenAppended)
     }
 
+    /// Appends all of `requests` or none of them, as one command that writes several streams must: each keeps
+    /// its own expected version, and the first refusal among them is thrown with nothing written. The
+    /// appends take no idempotency keys (a replay of some and not others would be neither all nor none).
+    /// `whenAppended` runs as for `append`, with every result.
+    public func appendAll(_ requests: [AppendRequest], whenAppended: (@Sendable ([AppendResult]) -> Void)? = nil) async throws -> [AppendResult] {
+        for request in requests {
+            try request.validate(configuration.limits)
+            if requests.count > 1, request.idempotencyKey != nil {
+                throw EventLogError(.invalidIdempotencyKey, "appends written all or none take no idempotency keys", stream: request.stream.rawValue)
+            }
+        }
+        guard !requests.isEmpty else { return [] }
+        return try await committer.appendAll(requests, whenAppended: whenAppended)
+    }
+
     // MARK: Reading
 
     /// The position of the last committed event (0 for an empty log).

@@ -3,17 +3,22 @@
 /// Pure: it holds no I/O, so every rule is unit-tested without a server. While `maxInFlight` batches are
 /// running, new appends queue; when a batch finishes, everything queued (up to `maxBatchEvents`) leaves as
 /// the next batch. An append with nobody ahead of it leaves at once, so a lone writer waits for nobody.
+/// An append that must leave alone (several streams written all or nothing, in a transaction of their own)
+/// goes in a batch of its own when it is first in line; appends behind it do not wait for it.
 package struct GroupCommitStateMachine<ID: Hashable & Sendable>: Sendable {
     package struct Pending: Sendable, Equatable {
         package var id: ID
         package var eventCount: Int
         /// Two appends with the same key never share a batch: the second must see the first's result.
         package var idempotencyScope: String?
+        /// Never shares a batch.
+        package var leavesAlone: Bool
 
-        package init(id: ID, eventCount: Int, idempotencyScope: String?) {
+        package init(id: ID, eventCount: Int, idempotencyScope: String?, leavesAlone: Bool = false) {
             self.id = id
             self.eventCount = eventCount
             self.idempotencyScope = idempotencyScope
+            self.leavesAlone = leavesAlone
         }
     }
 
@@ -74,7 +79,13 @@ package struct GroupCommitStateMachine<ID: Hashable & Sendable>: Sendable {
         var left: [Pending] = []
         var events = 0
         var scopes = Set<String>()
-        for request in pending {
+        for (index, request) in pending.enumerated() {
+            if request.leavesAlone {
+                guard batch.isEmpty else { left.append(request); continue }
+                batch = [request.id]
+                left += pending[(index + 1)...]
+                break
+            }
             let fits = batch.isEmpty || events + request.eventCount <= maxBatchEvents
             let scopeFree = request.idempotencyScope.map { !scopes.contains($0) } ?? true
             if fits, scopeFree {

@@ -8,6 +8,9 @@ import Synchronization
 /// Runs concurrent appends through `append_events` in shared batches, each append keeping its own version
 /// check and outcome. The batching decisions are `GroupCommitStateMachine`'s; this type only does the I/O.
 ///
+/// Several appends made together (one command writing several streams) are one unit: all or none of them
+/// is written, in a transaction and a batch of their own.
+///
 /// A batch runs in a lane: the task of the append that found a free slot runs that batch itself (no hand-off
 /// to another task, which a lone writer would pay for on every append), and a lane of the service's own
 /// keeps running the batches the state machine gives it next. A caller's lane hands those on instead, so
@@ -16,9 +19,10 @@ final class GroupCommitter: Sendable {
     private typealias Machine = GroupCommitStateMachine<Int>
 
     private struct Waiter {
-        var request: AppendRequest
-        var whenAppended: (@Sendable (AppendResult) -> Void)?
-        var continuation: CheckedContinuation<AppendResult, any Error>?
+        /// One append, or the appends of a unit written all or none.
+        var requests: [AppendRequest]
+        var whenAppended: (@Sendable ([AppendResult]) -> Void)?
+        var continuation: CheckedContinuation<[AppendResult], any Error>?
         /// The event loop the caller appended from, if it runs on one (Swift concurrency on NIO's loops):
         /// it resumes there, beside its connection, rather than on the loop the batch's reply came in on,
         /// which would otherwise carry every caller of every batch.
@@ -29,7 +33,7 @@ final class GroupCommitter: Sendable {
         var machine: Machine
         var waiters: [Int: Waiter] = [:]
         /// Results that arrived before their caller started waiting.
-        var results: [Int: Result<AppendResult, any Error>] = [:]
+        var results: [Int: Result<[AppendResult], any Error>] = [:]
         var nextID = 0
         /// Batches numbered as they leave, those not finished yet, and who waits for them.
         var batchesStarted = 0
@@ -87,13 +91,27 @@ final class GroupCommitter: Sendable {
     /// before the watermark moves past it, so a reader of this process's state that folds it there never
     /// has to read it back from the log.
     func append(_ request: AppendRequest, whenAppended: (@Sendable (AppendResult) -> Void)? = nil) async throws -> AppendResult {
+        var each: (@Sendable ([AppendResult]) -> Void)?
+        if let whenAppended { each = { results in whenAppended(results[0]) } }
+        return try await commit([request], whenAppended: each)[0]
+    }
+
+    /// Appends all of `requests` or none: the first refusal among them is thrown and nothing is written.
+    /// They take no idempotency keys (the caller checks).
+    func appendAll(_ requests: [AppendRequest], whenAppended: (@Sendable ([AppendResult]) -> Void)? = nil) async throws -> [AppendResult] {
+        try await commit(requests, whenAppended: whenAppended)
+    }
+
+    private func commit(_ requests: [AppendRequest], whenAppended: (@Sendable ([AppendResult]) -> Void)?) async throws -> [AppendResult] {
         let (id, action) = state.withLock { state in
             state.nextID += 1
             let id = state.nextID
-            let scope = request.idempotencyKey.map { "\(request.accountID)/\($0)" }
-            let action = state.machine.enqueue(.init(id: id, eventCount: request.events.count, idempotencyScope: scope))
+            let scope = requests.count == 1 ? requests[0].idempotencyKey.map { "\(requests[0].accountID)/\($0)" } : nil
+            let action = state.machine.enqueue(.init(
+                id: id, eventCount: requests.reduce(0) { $0 + $1.events.count }, idempotencyScope: scope, leavesAlone: requests.count > 1
+            ))
             if action != .reject {
-                state.waiters[id] = Waiter(request: request, whenAppended: whenAppended, home: MultiThreadedEventLoopGroup.currentEventLoop)
+                state.waiters[id] = Waiter(requests: requests, whenAppended: whenAppended, home: MultiThreadedEventLoopGroup.currentEventLoop)
             }
             return (id, action)
         }
@@ -127,10 +145,10 @@ final class GroupCommitter: Sendable {
         }
     }
 
-    private func result(for id: Int) async throws -> AppendResult {
+    private func result(for id: Int) async throws -> [AppendResult] {
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<AppendResult, any Error>) in
-                let ready = state.withLock { state -> Result<AppendResult, any Error>? in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[AppendResult], any Error>) in
+                let ready = state.withLock { state -> Result<[AppendResult], any Error>? in
                     if let result = state.results.removeValue(forKey: id) { return result }
                     state.waiters[id]?.continuation = continuation
                     return nil
@@ -139,7 +157,7 @@ final class GroupCommitter: Sendable {
             }
         } onCancel: {
             // Only an append that has not left yet can be withdrawn; one in flight finishes and answers.
-            let continuation = state.withLock { state -> CheckedContinuation<AppendResult, any Error>? in
+            let continuation = state.withLock { state -> CheckedContinuation<[AppendResult], any Error>? in
                 guard state.machine.cancel(id), let waiter = state.waiters.removeValue(forKey: id) else { return nil }
                 if waiter.continuation == nil { state.results[id] = .failure(CancellationError()) }
                 return waiter.continuation
@@ -157,11 +175,13 @@ final class GroupCommitter: Sendable {
                 state.unfinished.insert(state.batchesStarted)
                 return (batch.compactMap { id in state.waiters[id].map { (id, $0) } }, state.batchesStarted)
             }
-            let results = await write(waiting.map(\.1.request))
+            let results = await write(waiting.map(\.1.requests))
             for ((_, waiter), result) in zip(waiting, results) {
-                if let whenAppended = waiter.whenAppended, case .success(let appended) = result, !appended.isReplay { whenAppended(appended) }
+                if let whenAppended = waiter.whenAppended, case .success(let appended) = result, !appended.contains(where: \.isReplay) {
+                    whenAppended(appended)
+                }
             }
-            if let last = results.compactMap({ try? $0.get().lastPosition }).max() { onAppended(last) }
+            if let last = results.compactMap({ try? $0.get().last?.lastPosition }).max() { onAppended(last) }
             let landed = state.withLock { state in
                 state.unfinished.remove(number)
                 return state.landedFlightWaiters()
@@ -181,9 +201,9 @@ final class GroupCommitter: Sendable {
         }
     }
 
-    private func deliver(_ results: some Sequence<(Int, Result<AppendResult, EventLogError>)>) {
+    private func deliver(_ results: some Sequence<(Int, Result<[AppendResult], EventLogError>)>) {
         let ready = state.withLock { state in
-            results.compactMap { id, result -> (Waiter, CheckedContinuation<AppendResult, any Error>, Result<AppendResult, any Error>)? in
+            results.compactMap { id, result -> (Waiter, CheckedContinuation<[AppendResult], any Error>, Result<[AppendResult], any Error>)? in
                 let outcome = result.mapError { $0 as any Error }
                 guard let waiter = state.waiters.removeValue(forKey: id), let continuation = waiter.continuation else {
                     state.results[id] = outcome
@@ -199,6 +219,35 @@ final class GroupCommitter: Sendable {
             } else {
                 continuation.resume(with: result)
             }
+        }
+    }
+
+    /// A batch of single appends, or one unit of several written all or none.
+    private func write(_ units: [[AppendRequest]]) async -> [Result<[AppendResult], EventLogError>] {
+        if units.count == 1, units[0].count > 1 { return [await writeAll(units[0])] }
+        return await write(units.map { unit in
+            precondition(unit.count == 1, "a unit of several appends leaves alone")
+            return unit[0]
+        }).map { $0.map { [$0] } }
+    }
+
+    /// All of `requests` in a transaction of their own: the first refusal rolls the others back.
+    private func writeAll(_ requests: [AppendRequest]) async -> Result<[AppendResult], EventLogError> {
+        do {
+            return .success(try await client.withConnection { connection in
+                try await connection.inTransaction(logger: logger) { connection in
+                    let rows = try await connection.checkedExecute(AppendStatement(requests), logger: logger)
+                    return try await AppendStatement.outcomes(of: rows, for: requests).map { try $0.get() }
+                }
+            })
+        } catch let refusal as EventLogError {
+            return .failure(refusal)
+        } catch let error as PSQLError where error.serverInfo != nil {
+            return .failure(Self.refusal(error, stream: requests[0].stream.rawValue))
+        } catch {
+            logger.error("append of several streams failed in flight", metadata: ["error": "\(describe(error))", "appends": "\(requests.count)"])
+            return .failure(EventLogError(.outcomeUnknown, "the database failed during the append; it may or may not have been written",
+                                          stream: requests[0].stream.rawValue))
         }
     }
 

@@ -4,10 +4,10 @@ public import Logging
 public import Projections
 
 /// The one write path of identity commands: decide on the identity view, append each stream's events
-/// expecting exactly the version the decision saw, and answer once the view holds them (it folds them as
-/// they commit, or after reading another process's events that came between), so the caller's next read
-/// here sees its write. A version conflict means the view was behind the log: it catches up and the
-/// command is decided again.
+/// expecting exactly the version the decision saw (all streams of a command or none), and answer once the
+/// view holds them (it folds them as they commit, or after reading another process's events that came
+/// between), so the caller's next read here sees its write. A version conflict means the view was behind
+/// the log: it catches up and the command is decided again.
 public struct CommandRunner: Sendable {
     let store: EventStore
     let view: IdentityView
@@ -34,13 +34,12 @@ public struct CommandRunner: Sendable {
             let appends = try Self.appends(for: decided, metadata: metadata)
             if appends.isEmpty { return view.position }
             do {
-                var last: Int64 = 0
-                for (request, events) in appends {
-                    let result = try await store.append(request) { [view] appended in
+                let results = try await store.appendAll(appends.map(\.0)) { [view] results in
+                    for ((_, events), appended) in zip(appends, results) {
                         view.applyAppended(events, firstPosition: appended.firstPosition, lastPosition: appended.lastPosition)
                     }
-                    last = result.lastPosition
                 }
+                let last = results.map(\.lastPosition).max() ?? view.position
                 _ = await view.waitUntilApplied(last, timeout: .seconds(5))
                 return last
             } catch let error as EventLogError where error.code == .versionConflict && attempt < 4 {
@@ -52,17 +51,21 @@ public struct CommandRunner: Sendable {
         }
     }
 
-    /// Consecutive events of one stream go in one append, expecting the version the decision saw for it;
-    /// each append comes with the events it holds, for the view to fold once it is written.
+    /// Consecutive events of one stream go in one append, expecting the version the decision saw for it (a
+    /// stream the command comes back to, the version its earlier events of this command leave); each append
+    /// comes with the events it holds, for the view to fold once it is written.
     static func appends(for decided: [(event: IdentityEvent, expected: ExpectedVersion)], metadata: EventMetadata) throws -> [(AppendRequest, [IdentityEvent])] {
         var requests: [(AppendRequest, [IdentityEvent])] = []
+        var written: [StreamName: Int64] = [:]
         for (event, expected) in decided {
             let (stream, account) = event.placement
             let new = try event.newEvent(metadata: metadata)
+            defer { written[stream, default: 0] += 1 }
             if requests.last?.0.stream == stream {
                 requests[requests.count - 1].0.events.append(new)
                 requests[requests.count - 1].1.append(event)
             } else {
+                let expected = written[stream].map { count in expected.after(count) } ?? expected
                 requests.append((AppendRequest(stream: stream, accountID: account, expectedVersion: expected, events: [new]), [event]))
             }
         }

@@ -59,8 +59,36 @@ import Testing
         #expect(refusal { try TenantCommands.addDomain(state, owner: reseller, tenant: acme, domain: "not a domain") } == .invalidInput)
         try fixture.when { try TenantCommands.removeDomain($0, owner: reseller, tenant: acme, domain: "www.acme.example") }
         #expect(fixture.state.tenantByDomain["www.acme.example"] == nil)
-        // Free again: another tenant may take it; the claim stream is the same, so the log orders the two.
+        // Free again: another tenant may take it, as the domain's next claim.
         let claim = try fixture.when { try TenantCommands.addDomain($0, owner: reseller, tenant: other, domain: "www.acme.example") }
-        #expect(claim.first?.placement.stream == IdentityStreams.domain("www.acme.example"))
+        #expect(claim.first?.placement.stream == IdentityStreams.domain("www.acme.example", claim: 1))
+    }
+
+    /// A stream belongs to one account for life, so each claim of a domain is a stream of its own: a domain
+    /// one reseller released can be claimed by another. Two claims decided on the same state still go to the
+    /// same stream, each expecting it new, so the log lets only one of them in.
+    @Test func aReleasedDomainIsClaimedAgainOnAStreamOfItsOwnByAnyOwner() throws {
+        var fixture = IdentityFixture()
+        let first = try fixture.account(roles: [.tenantAdmin]), second = try fixture.account(roles: [.tenantAdmin])
+        try fixture.when { try TenantCommands.createTenant($0, owner: first, primaryDomain: "first.example", branding: .init(displayName: "First")) }
+        try fixture.when { try TenantCommands.createTenant($0, owner: second, primaryDomain: "second.example", branding: .init(displayName: "Second")) }
+        let (one, two) = (IdentityState.tenantID(forDomain: "first.example"), IdentityState.tenantID(forDomain: "second.example"))
+        let added = try fixture.when { try TenantCommands.addDomain($0, owner: first, tenant: one, domain: "shared.example") }
+        let removed = try fixture.when { try TenantCommands.removeDomain($0, owner: first, tenant: one, domain: "shared.example") }
+        #expect(added.map(\.placement.stream) == [IdentityStreams.domain("shared.example")] && removed.map(\.placement.stream) == added.map(\.placement.stream))
+
+        let state = fixture.state
+        let rival = try TenantCommands.addDomain(state, owner: first, tenant: one, domain: "shared.example")
+        let claimed = try fixture.when { try TenantCommands.addDomain($0, owner: second, tenant: two, domain: "shared.example") }
+        #expect(claimed.map(\.placement.stream) == [IdentityStreams.domain("shared.example", claim: 1)])
+        #expect(claimed.map(\.placement.accountID) == [second] && rival.map(\.placement.stream) == claimed.map(\.placement.stream))
+        #expect(fixture.state.tenantByDomain["shared.example"] == two && fixture.state.expectedVersion(of: IdentityStreams.domain("shared.example", claim: 1)) == .exactly(1))
+        #expect(state.expectedVersion(of: IdentityStreams.domain("shared.example", claim: 1)) == .noStream)
+
+        // Released again, and claimed as a new tenant's primary domain: the third claim.
+        try fixture.when { try TenantCommands.removeDomain($0, owner: second, tenant: two, domain: "shared.example") }
+        let primary = try fixture.when { try TenantCommands.createTenant($0, owner: first, primaryDomain: "shared.example", branding: .init(displayName: "Shared")) }
+        #expect(primary.first?.placement.stream == IdentityStreams.domain("shared.example", claim: 2))
+        #expect(Set([0, 1, 2].map { IdentityStreams.domain("shared.example", claim: $0) }).count == 3)
     }
 }

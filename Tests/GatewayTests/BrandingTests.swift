@@ -58,4 +58,29 @@ import Testing
             #expect(primary.status == .notFound && primary.errorCode == "tenant.domain_not_found")
         }
     }
+
+    /// A domain one reseller's tenant released, another reseller's tenant claims (it used to fail with a 500:
+    /// the claim stream belonged to the first reseller's account).
+    @Test func aReleasedDomainCanBeClaimedByAnotherOwner() async throws {
+        try await withGateway { gateway in
+            let master = gateway.master
+            let (a, b) = (UUID.v7(), UUID.v7())
+            for (id, domain) in [(a, "a.test"), (b, "b.test")] {
+                try await gateway.command { try TenantCommands.createTenant($0, owner: master, primaryDomain: domain, branding: .init(displayName: domain)) }
+                try await gateway.command {
+                    try AccountCommands.createSubAccount($0, parent: master, accountID: id, name: "Reseller \(domain)", roles: [.tenantAdmin],
+                                                         tenantID: IdentityState.tenantID(forDomain: domain), owner: .init(email: "o@\(domain)", name: "O", passwordHash: nil))
+                }
+            }
+            try await gateway.command { try TenantCommands.createTenant($0, owner: a, primaryDomain: "ta.test", branding: .init(displayName: "ta")) }
+            try await gateway.command { try TenantCommands.createTenant($0, owner: b, primaryDomain: "tb.test", branding: .init(displayName: "tb")) }
+            let ta = IdentityState.tenantID(forDomain: "ta.test"), tb = IdentityState.tenantID(forDomain: "tb.test")
+            try await gateway.command { try TenantCommands.addDomain($0, owner: a, tenant: ta, domain: "shared.test") }
+            try await gateway.command { try TenantCommands.removeDomain($0, owner: a, tenant: ta, domain: "shared.test") }
+            let admin = try await gateway.login()
+            let added = try await gateway.call(.post, "/api/v1/tenants/\(tb.lowercasedString)/domains", token: admin.access, body: #"{"domain": "shared.test"}"#)
+            #expect(added.status == .created, "\(added.text)")
+            #expect(try await gateway.call(.get, "/api/v1/tenant", host: "shared.test").string("tenant_id")?.lowercased() == tb.lowercasedString)
+        }
+    }
 }

@@ -60,8 +60,8 @@ public enum IdentityEvent: Sendable, Hashable {
         case .tenantBrandingDrafted(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
         case .tenantBrandingActivated(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
         case .tenantFieldsDelegated(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
-        case .tenantDomainAdded(let e): (IdentityStreams.domain(e.domain), e.ownerAccountID)
-        case .tenantDomainRemoved(let e): (IdentityStreams.domain(e.domain), e.ownerAccountID)
+        case .tenantDomainAdded(let e): (IdentityStreams.domain(e.domain, claim: e.claim ?? 0), e.ownerAccountID)
+        case .tenantDomainRemoved(let e): (IdentityStreams.domain(e.domain, claim: e.claim ?? 0), e.ownerAccountID)
         case .userProfileChanged(let e): (IdentityStreams.user(e.userID), e.accountID)
         }
     }
@@ -192,7 +192,10 @@ public enum IdentityStreams {
     public static func session(_ id: UUID) -> StreamName { StreamName(knownCategory: "session", id: id) }
     public static func impersonation(_ id: UUID) -> StreamName { StreamName(knownCategory: "impersonation", id: id) }
     public static func apiKey(_ id: UUID) -> StreamName { StreamName(knownCategory: "api_key", id: id) }
-    /// The claim on a domain name, whichever tenant holds it.
-    public static func domain(_ domain: String) -> StreamName { StreamName(knownCategory: "domain", id: .nameBased(domain, namespace: "canopy.domain.claim")) }
+    /// One claim on a domain name: what concurrent claims of it collide on. A released domain's next claim
+    /// is a stream of its own, so that it can belong to another account (a stream has one account for life).
+    public static func domain(_ domain: String, claim: Int = 0) -> StreamName {
+        StreamName(knownCategory: "domain", id: .nameBased(claim == 0 ? domain : "\(domain)#\(claim)", namespace: "canopy.domain.claim"))
+    }
     public static func smsCode(_ id: UUID) -> StreamName { StreamName(knownCategory: "sms_code", id: id) }
 }

@@ -100,6 +100,8 @@ public struct IdentityState: Sendable {
     public private(set) var userByPhone: [String: UUID] = [:]
     public private(set) var tenants: [UUID: Tenant] = [:]
     public private(set) var tenantByDomain: [String: UUID] = [:]
+    /// Domain → how many times it was released: the number of its next (or current) claim.
+    public private(set) var domainReleases: [String: Int] = [:]
     public private(set) var sessions: [UUID: Session] = [:]
     /// User → their sessions (revoked ones included, until they expire from memory with the process).
     public private(set) var sessionsOfUser: [UUID: [UUID]] = [:]
@@ -171,6 +173,7 @@ public struct IdentityState: Sendable {
             if !added.primary { tenants[added.tenantID]?.extraDomains.append(added.domain) }
         case .tenantDomainRemoved(let removed):
             tenantByDomain[removed.domain] = nil
+            domainReleases[removed.domain] = (removed.claim ?? 0) + 1
             tenants[removed.tenantID]?.extraDomains.removeAll { $0 == removed.domain }
         case .tenantFieldsDelegated(let delegated):
             tenants[delegated.tenantID]?.delegatedFields = Set(delegated.fields)

@@ -18,7 +18,8 @@ public enum TenantCommands {
         }
         // The claim first: appended before the tenant, it is what a concurrent claim of the name collides with.
         return [
-            .tenantDomainAdded(TenantDomainAdded(tenantID: tenantID, ownerAccountID: ownerID, domain: domain, primary: true)),
+            .tenantDomainAdded(TenantDomainAdded(tenantID: tenantID, ownerAccountID: ownerID, domain: domain, primary: true,
+                                                 claim: state.domainReleases[domain] ?? 0)),
             .tenantCreated(TenantCreated(tenantID: tenantID, ownerAccountID: ownerID, primaryDomain: domain, branding: branding)),
         ]
     }
@@ -102,7 +103,8 @@ public enum TenantCommands {
             throw IdentityError(.domainTaken, "this domain serves another tenant", fields: ["domain": "taken"])
         }
         guard tenant.extraDomains.count < maximumExtraDomains else { throw .invalid("domain", "at most \(maximumExtraDomains) extra domains") }
-        return [.tenantDomainAdded(TenantDomainAdded(tenantID: tenantID, ownerAccountID: ownerID, domain: domain, primary: false))]
+        return [.tenantDomainAdded(TenantDomainAdded(tenantID: tenantID, ownerAccountID: ownerID, domain: domain, primary: false,
+                                                     claim: state.domainReleases[domain] ?? 0))]
     }
 
     public static func removeDomain(_ state: IdentityState, owner ownerID: UUID, tenant tenantID: UUID, domain: String) throws(IdentityError) -> [IdentityEvent] {
@@ -111,6 +113,7 @@ public enum TenantCommands {
         guard tenant.extraDomains.contains(normalized) else {
             throw IdentityError(.domainNotFound, normalized == tenant.primaryDomain ? "the primary domain stays" : "not a domain of this tenant")
         }
-        return [.tenantDomainRemoved(TenantDomainRemoved(tenantID: tenantID, ownerAccountID: ownerID, domain: normalized))]
+        return [.tenantDomainRemoved(TenantDomainRemoved(tenantID: tenantID, ownerAccountID: ownerID, domain: normalized,
+                                                         claim: state.domainReleases[normalized] ?? 0))]
     }
 }

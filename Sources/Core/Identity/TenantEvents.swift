@@ -118,6 +118,9 @@ public struct TenantDomainAdded: IdentityPayload {
     /// Normalized: lowercased, no trailing dot.
     public var domain: String
     public var primary: Bool
+    /// Which claim of the domain this is: 0 for the first, one more after each release (absent in events
+    /// written before claims were counted, which were all first claims).
+    public var claim: Int?
 }
 
 /// An extra domain no longer serves the tenant (the primary one cannot go).
@@ -126,4 +129,6 @@ public struct TenantDomainRemoved: IdentityPayload {
     public var tenantID: UUID
     public var ownerAccountID: UUID
     public var domain: String
+    /// The claim released (see `TenantDomainAdded.claim`).
+    public var claim: Int?
 }

@@ -102,7 +102,7 @@ import Testing
         let events = try fixture.when { try TenantCommands.createTenant($0, owner: reseller, primaryDomain: "App.Acme.Example.", branding: branding) }
         let tenant = IdentityState.tenantID(forDomain: "app.acme.example")
         #expect(events == [
-            .tenantDomainAdded(TenantDomainAdded(tenantID: tenant, ownerAccountID: reseller, domain: "app.acme.example", primary: true)),
+            .tenantDomainAdded(TenantDomainAdded(tenantID: tenant, ownerAccountID: reseller, domain: "app.acme.example", primary: true, claim: 0)),
             .tenantCreated(TenantCreated(tenantID: tenant, ownerAccountID: reseller, primaryDomain: "app.acme.example", branding: branding)),
         ])
         let client = try fixture.account(under: reseller, roles: [], tenant: tenant)

@@ -58,4 +58,30 @@ import Testing
             } == code, "\(phone)")
         }
     }
+
+    /// A number is held through a claim stream, as a domain is: two users given it at once collide there (the
+    /// view alone cannot see a rival decided at the same moment), and a number given up goes, as its next
+    /// claim, to anyone, in any account.
+    @Test func aPhoneIsClaimedOnItsOwnStreamAndReleasedForAnyoneToClaimNext() throws {
+        var fixture = try issued().0
+        let home = fixture.state.users[IdentityState.userID(forEmail: "ana@example.com")]!.accountID
+        let ana = IdentityState.userID(forEmail: "ana@example.com"), number = "+5511987654321"
+        #expect(fixture.state.expectedVersion(of: IdentityStreams.phone(number)) == .exactly(1))
+        let other = try fixture.account(roles: [.userAdmin]), agent = fixture.group("agent", of: other)
+        func add(_ state: IdentityState, _ email: String, _ phone: String) throws -> [IdentityEvent] {
+            try AccessCommands.addUser(state, actingIn: other, account: other, email: email, name: "Bo", passwordHash: nil, phone: phone, groupIDs: [agent])
+        }
+        let fresh = fixture.state
+        let (bo, cy) = (try add(fresh, "bo@example.com", "+5511900000001"), try add(fresh, "cy@example.com", "+5511900000001"))
+        #expect(bo.first?.placement.stream == IdentityStreams.phone("+5511900000001") && bo.first?.placement.stream == cy.first?.placement.stream)
+        #expect(bo.first?.placement.accountID == other)
+
+        let changed = try fixture.when { try AccessCommands.editUser($0, actingIn: home, account: home, user: ana, name: nil, phone: "+5511955554444") }
+        #expect(changed.map(\.type) == ["user.phone_released", "user.phone_claimed", "user.profile_changed"])
+        #expect(changed[0].placement.stream == IdentityStreams.phone(number) && changed[1].placement.stream == IdentityStreams.phone("+5511955554444"))
+        #expect(fixture.state.userByPhone[number] == nil && fixture.state.phoneReleases[number] == 1)
+        let next = try fixture.when { try add($0, "bo@example.com", number) }
+        #expect(next.first?.placement.stream == IdentityStreams.phone(number, claim: 1) && next.first?.placement.accountID == other)
+        #expect(fixture.state.userByPhone[number] == IdentityState.userID(forEmail: "bo@example.com"))
+    }
 }

@@ -36,4 +36,41 @@ import Testing
             #expect(bad.status == .badRequest && bad.errorFields["phone"] != nil)
         }
     }
+
+    /// Users given one phone number at once: exactly one gets it. The view alone let decisions taken at the
+    /// same moment all pass; the number's claim stream lets only one into the log, and the others, decided
+    /// again on the caught-up view, are refused. (The test client has one connection, so the concurrent
+    /// commands go through the gateway's command runner rather than HTTP.)
+    @Test func concurrentUsersWithOnePhoneNumberGetItOnce() async throws {
+        try await withGateway { gateway in
+            // Each in an account of its own, so that nothing but the number is shared (no stream in common).
+            var accounts: [(UUID, UUID)] = []
+            for n in 0..<6 {
+                let client = try await gateway.client(domain: "client\(n).test", ownerEmail: "owner@client\(n).test")
+                accounts.append((client, gateway.view.read { state in state.groupsOfAccount[client]!.first { state.groups[$0]?.predefined == "agent" }! }))
+            }
+            let outcomes = await withTaskGroup(of: String.self) { group in
+                for (n, (client, agent)) in accounts.enumerated() {
+                    group.addTask {
+                        do {
+                            try await gateway.command {
+                                try AccessCommands.addUser($0, actingIn: client, account: client, email: "user\(n)@client.test", name: "User \(n)",
+                                                           passwordHash: nil, phone: "+5511933332222", groupIDs: [agent])
+                            }
+                            return "added"
+                        } catch let error as APIError {
+                            return error.code
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == "added" }.count == 1, "\(outcomes)")
+            #expect(outcomes.filter { $0 == "user.phone_taken" }.count == 5, "\(outcomes)")
+            let holders = gateway.view.read { state in state.users.values.filter { $0.phone == "+5511933332222" }.count }
+            #expect(holders == 1)
+        }
+    }
 }

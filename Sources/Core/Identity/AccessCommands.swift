@@ -57,7 +57,15 @@ public enum AccessCommands {
             throw IdentityError(.phoneTaken, "another user has this phone number", fields: ["phone": "taken"])
         }
         guard newName != user.name || newPhone != user.phone else { return [] }
-        return [.userProfileChanged(UserProfileChanged(userID: userID, accountID: user.accountID, name: newName, phone: newPhone))]
+        var events: [IdentityEvent] = []
+        if newPhone != user.phone {
+            if let old = user.phone {
+                let claim = state.phoneReleases[old] ?? 0
+                events.append(.userPhoneReleased(UserPhoneReleased(userID: userID, accountID: user.accountID, phone: old, claim: claim)))
+            }
+            if let newPhone { events.append(.userPhoneClaimed(state.phoneClaim(of: newPhone, by: userID, in: user.accountID))) }
+        }
+        return events + [.userProfileChanged(UserProfileChanged(userID: userID, accountID: user.accountID, name: newName, phone: newPhone))]
     }
 
     public static func renameGroup(_ state: IdentityState, actingIn acting: UUID, group groupID: UUID, name: String) throws(IdentityError) -> [IdentityEvent] {

@@ -30,6 +30,8 @@ public enum IdentityEvent: Sendable, Hashable {
     case tenantDomainAdded(TenantDomainAdded)
     case tenantDomainRemoved(TenantDomainRemoved)
     case userProfileChanged(UserProfileChanged)
+    case userPhoneClaimed(UserPhoneClaimed)
+    case userPhoneReleased(UserPhoneReleased)
 
     public var type: String { Self.kind(of: self).type }
 
@@ -63,6 +65,8 @@ public enum IdentityEvent: Sendable, Hashable {
         case .tenantDomainAdded(let e): (IdentityStreams.domain(e.domain, claim: e.claim ?? 0), e.ownerAccountID)
         case .tenantDomainRemoved(let e): (IdentityStreams.domain(e.domain, claim: e.claim ?? 0), e.ownerAccountID)
         case .userProfileChanged(let e): (IdentityStreams.user(e.userID), e.accountID)
+        case .userPhoneClaimed(let e): (IdentityStreams.phone(e.phone, claim: e.claim), e.accountID)
+        case .userPhoneReleased(let e): (IdentityStreams.phone(e.phone, claim: e.claim), e.accountID)
         }
     }
 
@@ -102,6 +106,8 @@ public enum IdentityEvent: Sendable, Hashable {
         kind(TenantDomainAdded.self, IdentityEvent.tenantDomainAdded),
         kind(TenantDomainRemoved.self, IdentityEvent.tenantDomainRemoved),
         kind(UserProfileChanged.self, IdentityEvent.userProfileChanged),
+        kind(UserPhoneClaimed.self, IdentityEvent.userPhoneClaimed),
+        kind(UserPhoneReleased.self, IdentityEvent.userPhoneReleased),
     ]
 
     private static func kind<P: IdentityPayload>(_ payload: P.Type, _ wrap: @escaping @Sendable (P) -> IdentityEvent) -> Kind {
@@ -137,6 +143,8 @@ public enum IdentityEvent: Sendable, Hashable {
         case .tenantDomainAdded: TenantDomainAdded.self
         case .tenantDomainRemoved: TenantDomainRemoved.self
         case .userProfileChanged: UserProfileChanged.self
+        case .userPhoneClaimed: UserPhoneClaimed.self
+        case .userPhoneReleased: UserPhoneReleased.self
         }
     }
 
@@ -169,6 +177,8 @@ public enum IdentityEvent: Sendable, Hashable {
         case .tenantDomainAdded(let e): e
         case .tenantDomainRemoved(let e): e
         case .userProfileChanged(let e): e
+        case .userPhoneClaimed(let e): e
+        case .userPhoneReleased(let e): e
         }
     }
 }
@@ -196,6 +206,10 @@ public enum IdentityStreams {
     /// is a stream of its own, so that it can belong to another account (a stream has one account for life).
     public static func domain(_ domain: String, claim: Int = 0) -> StreamName {
         StreamName(knownCategory: "domain", id: .nameBased(claim == 0 ? domain : "\(domain)#\(claim)", namespace: "canopy.domain.claim"))
+    }
+    /// One claim on a phone number (see `domain(_:claim:)`).
+    public static func phone(_ phone: String, claim: Int = 0) -> StreamName {
+        StreamName(knownCategory: "phone", id: .nameBased(claim == 0 ? phone : "\(phone)#\(claim)", namespace: "canopy.phone.claim"))
     }
     public static func smsCode(_ id: UUID) -> StreamName { StreamName(knownCategory: "sms_code", id: id) }
 }

@@ -98,6 +98,8 @@ public struct IdentityState: Sendable {
     public private(set) var users: [UUID: User] = [:]
     /// E.164 phone → the first user registered with it.
     public private(set) var userByPhone: [String: UUID] = [:]
+    /// Phone → how many times it was released: the number of its next (or current) claim.
+    public private(set) var phoneReleases: [String: Int] = [:]
     public private(set) var tenants: [UUID: Tenant] = [:]
     public private(set) var tenantByDomain: [String: UUID] = [:]
     /// Domain → how many times it was released: the number of its next (or current) claim.
@@ -168,6 +170,10 @@ public struct IdentityState: Sendable {
             user.phone = changed.phone
             users[changed.userID] = user
             if let phone = changed.phone, userByPhone[phone] == nil { userByPhone[phone] = changed.userID }
+        case .userPhoneClaimed:
+            break  // the user's phone comes with the registration or profile change beside it
+        case .userPhoneReleased(let released):
+            phoneReleases[released.phone] = released.claim + 1
         case .tenantDomainAdded(let added):
             tenantByDomain[added.domain] = added.tenantID
             if !added.primary { tenants[added.tenantID]?.extraDomains.append(added.domain) }
@@ -226,6 +232,11 @@ public struct IdentityState: Sendable {
     }
 
     /// What an append of `stream` must expect for a decision taken on this state.
+    /// The next claim of a phone number, for a user whose stream is bound to `accountID`.
+    func phoneClaim(of phone: String, by userID: UUID, in accountID: UUID) -> UserPhoneClaimed {
+        UserPhoneClaimed(userID: userID, accountID: accountID, phone: phone, claim: phoneReleases[phone] ?? 0)
+    }
+
     public func expectedVersion(of stream: StreamName) -> ExpectedVersion {
         versions[stream].map { .exactly($0) } ?? .noStream
     }

@@ -24,3 +24,25 @@ public struct UserProfileChanged: IdentityPayload {
     public var name: String
     public var phone: String?
 }
+
+/// A phone number now belongs to a user (for logins by SMS code): one user per number. Each claim of a
+/// number is a stream of its own, numbered as `TenantDomainAdded.claim` numbers a domain's, so a number one
+/// user gave up can go to a user of another account; two claims decided at once meet on the same stream.
+public struct UserPhoneClaimed: IdentityPayload {
+    public static let type = "user.phone_claimed"
+    public var userID: UUID
+    /// The account whose stream holds the user.
+    public var accountID: UUID
+    /// E.164.
+    public var phone: String
+    public var claim: Int
+}
+
+/// A user gave up a phone number (for another one): the number's next claim may be anyone's.
+public struct UserPhoneReleased: IdentityPayload {
+    public static let type = "user.phone_released"
+    public var userID: UUID
+    public var accountID: UUID
+    public var phone: String
+    public var claim: Int
+}

@@ -7,7 +7,8 @@ public import Projections
 /// expecting exactly the version the decision saw (all streams of a command or none), and answer once the
 /// view holds them (it folds them as they commit, or after reading another process's events that came
 /// between), so the caller's next read here sees its write. A version conflict means the view was behind
-/// the log: it catches up and the command is decided again.
+/// the log: it catches up and the command is decided again. So does a stream found bound to another account:
+/// a claim (of a domain, a phone number) the view had not seen yet, made by another account's command.
 public struct CommandRunner: Sendable {
     let store: EventStore
     let view: IdentityView
@@ -42,7 +43,7 @@ public struct CommandRunner: Sendable {
                 let last = results.map(\.lastPosition).max() ?? view.position
                 _ = await view.waitUntilApplied(last, timeout: .seconds(5))
                 return last
-            } catch let error as EventLogError where error.code == .versionConflict && attempt < 4 {
+            } catch let error as EventLogError where error.code.meansTheViewWasBehind && attempt < 4 {
                 logger.debug("identity view behind the log; deciding again", metadata: ["stream": "\(error.stream ?? "")"])
                 _ = try await view.catchUp(timeout: .seconds(5))
             } catch let error as EventLogError where error.code == .versionConflict {
@@ -71,6 +72,10 @@ public struct CommandRunner: Sendable {
         }
         return requests
     }
+}
+
+extension EventLogError.Code {
+    fileprivate var meansTheViewWasBehind: Bool { self == .versionConflict || self == .streamAccountMismatch }
 }
 
 extension APIError {

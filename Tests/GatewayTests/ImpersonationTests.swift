@@ -58,12 +58,13 @@ import Testing
             let client = try await gateway.client(domain: "client.test", ownerEmail: "owner@client.test", password: "owner-password-1")
             let admin = try await gateway.login()
             let started = try await gateway.call(.post, "/api/v1/accounts/\(client.lowercasedString)/impersonations", token: admin.access,
-                                                 body: #"{"lifetime_seconds": 2}"#)
+                                                 body: #"{"lifetime_seconds": 4}"#)
             let token = try #require(started.string("access_token"))
-            // A JWT's exp is whole seconds (jwt-kit truncates), so a 1 s token may live only a few ms: with 2 s
-            // it lives at least one, time enough for the first call even on a loaded machine.
+            // A JWT's exp is whole seconds (jwt-kit truncates), so a 1 s token may live only a few ms: with 4 s
+            // it lives at least three, time enough for the first call even while the whole suite runs (a
+            // 1 s window once proved too short for an API key).
             #expect(try await gateway.call(.get, "/api/v1/me", host: "client.test", token: token).status == .ok)
-            try await Task.sleep(for: .milliseconds(2_100))
+            try await Task.sleep(for: .milliseconds(4_100))
             #expect(try await gateway.call(.get, "/api/v1/me", host: "client.test", token: token).status == .unauthorized)
             for lifetime in [0, 901] {
                 let refused = try await gateway.call(.post, "/api/v1/accounts/\(client.lowercasedString)/impersonations", token: admin.access,

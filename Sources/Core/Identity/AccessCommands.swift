@@ -60,10 +60,11 @@ public enum AccessCommands {
         var events: [IdentityEvent] = []
         if newPhone != user.phone {
             if let old = user.phone {
-                let claim = state.phoneReleases[old] ?? 0
-                events.append(.userPhoneReleased(UserPhoneReleased(userID: userID, accountID: user.accountID, phone: old, claim: claim)))
+                events.append(.userPhoneReleased(UserPhoneReleased(userID: userID, accountID: user.accountID, phone: old, claim: state.claim(ofPhone: old))))
             }
-            if let newPhone { events.append(.userPhoneClaimed(state.phoneClaim(of: newPhone, by: userID, in: user.accountID))) }
+            if let newPhone {
+                events.append(.userPhoneClaimed(UserPhoneClaimed(userID: userID, accountID: user.accountID, phone: newPhone, claim: state.claim(ofPhone: newPhone))))
+            }
         }
         return events + [.userProfileChanged(UserProfileChanged(userID: userID, accountID: user.accountID, name: newName, phone: newPhone))]
     }

@@ -91,8 +91,8 @@ public enum AccountCommands {
         try IdentityValidation.name(owner.name, field: "owner_name")
         let phone = try owner.phone.map { phone throws(IdentityError) in try IdentityValidation.phone(phone, field: "phone") }
         if let phone, state.userByPhone[phone] != nil { throw IdentityError(.phoneTaken, "another user has this phone number", fields: ["phone": "taken"]) }
-        let claim = phone.map { IdentityEvent.userPhoneClaimed(state.phoneClaim(of: $0, by: userID, in: accountID)) }
-        return (userID, Array([claim].compactMap { $0 }) + [.userRegistered(UserRegistered(
+        let claim = phone.map { [IdentityEvent.userPhoneClaimed(UserPhoneClaimed(userID: userID, accountID: accountID, phone: $0, claim: state.claim(ofPhone: $0)))] }
+        return (userID, (claim ?? []) + [.userRegistered(UserRegistered(
             userID: userID, accountID: accountID, email: email, name: owner.name, passwordHash: owner.passwordHash, phone: phone
         ))])
     }

@@ -205,11 +205,16 @@ public enum IdentityStreams {
     /// One claim on a domain name: what concurrent claims of it collide on. A released domain's next claim
     /// is a stream of its own, so that it can belong to another account (a stream has one account for life).
     public static func domain(_ domain: String, claim: Int = 0) -> StreamName {
-        StreamName(knownCategory: "domain", id: .nameBased(claim == 0 ? domain : "\(domain)#\(claim)", namespace: "canopy.domain.claim"))
+        claimStream("domain", domain, claim, namespace: "canopy.domain.claim")
     }
     /// One claim on a phone number (see `domain(_:claim:)`).
     public static func phone(_ phone: String, claim: Int = 0) -> StreamName {
-        StreamName(knownCategory: "phone", id: .nameBased(claim == 0 ? phone : "\(phone)#\(claim)", namespace: "canopy.phone.claim"))
+        claimStream("phone", phone, claim, namespace: "canopy.phone.claim")
+    }
+
+    /// Claim 0 keeps the name as it was before claims were counted; claim n is named after "name#n".
+    private static func claimStream(_ category: StaticString, _ name: String, _ claim: Int, namespace: String) -> StreamName {
+        StreamName(knownCategory: category, id: .nameBased(claim == 0 ? name : "\(name)#\(claim)", namespace: namespace))
     }
     public static func smsCode(_ id: UUID) -> StreamName { StreamName(knownCategory: "sms_code", id: id) }
 }

@@ -232,10 +232,10 @@ public struct IdentityState: Sendable {
     }
 
     /// What an append of `stream` must expect for a decision taken on this state.
-    /// The next claim of a phone number, for a user whose stream is bound to `accountID`.
-    func phoneClaim(of phone: String, by userID: UUID, in accountID: UUID) -> UserPhoneClaimed {
-        UserPhoneClaimed(userID: userID, accountID: accountID, phone: phone, claim: phoneReleases[phone] ?? 0)
-    }
+    /// The number of a domain's current claim (or next, when nobody holds it).
+    public func claim(ofDomain domain: String) -> Int { domainReleases[domain] ?? 0 }
+    /// The number of a phone number's current claim (or next, when nobody holds it).
+    public func claim(ofPhone phone: String) -> Int { phoneReleases[phone] ?? 0 }
 
     public func expectedVersion(of stream: StreamName) -> ExpectedVersion {
         versions[stream].map { .exactly($0) } ?? .noStream

@@ -19,7 +19,7 @@ public enum TenantCommands {
         // The claim first: appended before the tenant, it is what a concurrent claim of the name collides with.
         return [
             .tenantDomainAdded(TenantDomainAdded(tenantID: tenantID, ownerAccountID: ownerID, domain: domain, primary: true,
-                                                 claim: state.domainReleases[domain] ?? 0)),
+                                                 claim: state.claim(ofDomain: domain))),
             .tenantCreated(TenantCreated(tenantID: tenantID, ownerAccountID: ownerID, primaryDomain: domain, branding: branding)),
         ]
     }
@@ -104,7 +104,7 @@ public enum TenantCommands {
         }
         guard tenant.extraDomains.count < maximumExtraDomains else { throw .invalid("domain", "at most \(maximumExtraDomains) extra domains") }
         return [.tenantDomainAdded(TenantDomainAdded(tenantID: tenantID, ownerAccountID: ownerID, domain: domain, primary: false,
-                                                     claim: state.domainReleases[domain] ?? 0))]
+                                                     claim: state.claim(ofDomain: domain)))]
     }
 
     public static func removeDomain(_ state: IdentityState, owner ownerID: UUID, tenant tenantID: UUID, domain: String) throws(IdentityError) -> [IdentityEvent] {
@@ -114,6 +114,6 @@ public enum TenantCommands {
             throw IdentityError(.domainNotFound, normalized == tenant.primaryDomain ? "the primary domain stays" : "not a domain of this tenant")
         }
         return [.tenantDomainRemoved(TenantDomainRemoved(tenantID: tenantID, ownerAccountID: ownerID, domain: normalized,
-                                                         claim: state.domainReleases[normalized] ?? 0))]
+                                                         claim: state.claim(ofDomain: normalized)))]
     }
 }

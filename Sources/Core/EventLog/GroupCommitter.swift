@@ -234,16 +234,11 @@ final class GroupCommitter: Sendable {
     /// All of `requests` in a transaction of their own: the first refusal rolls the others back.
     private func writeAll(_ requests: [AppendRequest]) async -> Result<[AppendResult], EventLogError> {
         do {
-            return .success(try await client.withConnection { connection in
-                try await connection.inTransaction(logger: logger) { connection in
-                    let rows = try await connection.checkedExecute(AppendStatement(requests), logger: logger)
-                    return try await AppendStatement.outcomes(of: rows, for: requests).map { try $0.get() }
-                }
-            })
+            return .success(try await committed(requests, allOrNone: true).map { try $0.get() })
         } catch let refusal as EventLogError {
             return .failure(refusal)
-        } catch let error as PSQLError where error.serverInfo != nil {
-            return .failure(Self.refusal(error, stream: requests[0].stream.rawValue))
+        } catch let refused as StatementRefused {
+            return .failure(Self.refusal(refused.error, stream: requests[0].stream.rawValue))
         } catch {
             logger.error("append of several streams failed in flight", metadata: ["error": "\(describe(error))", "appends": "\(requests.count)"])
             return .failure(EventLogError(.outcomeUnknown, "the database failed during the append; it may or may not have been written",
@@ -251,14 +246,12 @@ final class GroupCommitter: Sendable {
         }
     }
 
-    /// One statement in autocommit mode: a single round trip, one transaction, one fsync for the batch.
+    /// One statement for the whole batch: one round trip for the appends, one transaction, one fsync.
     private func write(_ requests: [AppendRequest]) async -> [Result<AppendResult, EventLogError>] {
         guard !requests.isEmpty else { return [] }
         do {
-            return try await client.withConnection { connection in
-                try await AppendStatement.outcomes(of: connection.checkedExecute(AppendStatement(requests), logger: logger), for: requests)
-            }
-        } catch let error as PSQLError where error.serverInfo != nil {
+            return try await committed(requests, allOrNone: false)
+        } catch let refused as StatementRefused {
             // The server refused the statement, so nothing of the batch was committed. One bad append must not
             // fail its neighbours: when several shared the batch, each goes again alone.
             if requests.count > 1 {
@@ -266,7 +259,7 @@ final class GroupCommitter: Sendable {
                 for request in requests { results += await write([request]) }
                 return results
             }
-            return [.failure(Self.refusal(error, stream: requests[0].stream.rawValue))]
+            return [.failure(Self.refusal(refused.error, stream: requests[0].stream.rawValue))]
         } catch {
             logger.error("append batch failed in flight", metadata: ["error": "\(describe(error))", "appends": "\(requests.count)"])
             return requests.map { request in
@@ -274,6 +267,31 @@ final class GroupCommitter: Sendable {
                                        stream: request.stream.rawValue))
             }
         }
+    }
+
+    /// `append_events` in a transaction of its own, its outcomes answered only once COMMIT has answered. An
+    /// autocommit statement's rows arrive before its commit, which can still fail after them (a server
+    /// shutting down, a deferred check): read from the rows alone, appends never committed looked written.
+    /// A refusal of the statement itself is `StatementRefused` (nothing was written); a failure of BEGIN or
+    /// COMMIT comes out as it was, and whether anything was written is then unknown.
+    private func committed(_ requests: [AppendRequest], allOrNone: Bool) async throws -> [Result<AppendResult, EventLogError>] {
+        try await client.withConnection { connection in
+            try await connection.inTransaction(logger: logger) { connection in
+                let results: [Result<AppendResult, EventLogError>]
+                do {
+                    results = try await AppendStatement.outcomes(of: connection.checkedExecute(AppendStatement(requests), logger: logger), for: requests)
+                } catch let error as PSQLError where error.serverInfo != nil {
+                    throw StatementRefused(error: error)
+                }
+                // All or none: the first refusal rolls the others back (inTransaction rolls back on a throw).
+                if allOrNone, case .failure(let refusal)? = results.first(where: { (try? $0.get()) == nil }) { throw refusal }
+                return results
+            }
+        }
+    }
+
+    private struct StatementRefused: Error {
+        let error: PSQLError
     }
 
     private static func refusal(_ error: PSQLError, stream: String) -> EventLogError {

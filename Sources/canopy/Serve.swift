@@ -83,7 +83,7 @@ enum Server {
             let identity = IdentityAPI(
                 view: view, runner: CommandRunner(store: store, view: view, logger: logger), tokens: tokens,
                 hasher: PasswordHasher(cost: UInt8(clamping: settings.bcryptCost)), sms: settings.sms.map(SmsProvider.init),
-                logos: LogoStore(client: client, logger: logger)
+                logos: LogoStore(store: store, client: client, logger: logger)
             )
             let api = Gateway.API(view: view, tokens: tokens, identity: identity, stats: StatsRoutes(client: client, store: store, catalog: catalog, logger: logger),
                                   idempotency: IdempotencyStore(client: client, logger: logger))

@@ -25,6 +25,34 @@ import Testing
         #expect(refusal { try TenantCommands.draftBranding(state, owner: reseller, tenant: tenant, branding: .init(displayName: "X", primaryColor: "red")) } == .invalidInput)
     }
 
+    /// Invariant 1: a logo's bytes are an event of their tenant's stream, before the draft that names them;
+    /// the state keeps only which version holds them, and the same image is not appended twice.
+    @Test func aLogoUploadPutsItsBytesInTheLogOncePerTenant() throws {
+        var (fixture, reseller, tenant, client) = try reseller()
+        let png = try LogoImage(bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 64), declaredType: "image/png")
+        let first = try fixture.when { try TenantCommands.draftLogo($0, owner: reseller, tenant: tenant, image: png) }
+        #expect(first.map(\.type) == ["tenant.logo_uploaded", "tenant.branding_drafted"])
+        guard case .tenantLogoUploaded(let uploaded)? = first.first else { Issue.record("no upload event"); return }
+        #expect(Array(uploaded.bytes) == png.bytes && uploaded.logo == png.reference && uploaded.ownerAccountID == reseller)
+        #expect(first.allSatisfy { $0.placement == (IdentityStreams.tenant(tenant), reseller) })
+        let stream = IdentityStreams.tenant(tenant)
+        let holder = try #require(fixture.state.versions[stream]) - 1  // the upload, just before the draft
+        #expect(fixture.state.tenants[tenant]?.uploadedLogos == [png.reference.sha256: holder])
+        #expect(fixture.state.tenants[tenant]?.draft?.logo == png.reference)
+
+        // The same image again (after going live): only a draft naming it.
+        try fixture.when { try TenantCommands.activateDraft($0, owner: reseller, tenant: tenant) }
+        let again = try fixture.when { try TenantCommands.draftLogo($0, owner: reseller, tenant: tenant, image: png) }
+        #expect(again.map(\.type) == ["tenant.branding_drafted"])
+        #expect(fixture.state.tenants[tenant]?.uploadedLogos[png.reference.sha256] == holder)
+        // Another image is uploaded; and only the owner uploads.
+        let svg = try LogoImage(bytes: Array(#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="2"/></svg>"#.utf8), declaredType: "image/svg+xml")
+        #expect(try fixture.when { try TenantCommands.draftLogo($0, owner: reseller, tenant: tenant, image: svg) }.map(\.type) == ["tenant.logo_uploaded", "tenant.branding_drafted"])
+        #expect(fixture.state.tenants[tenant]?.uploadedLogos.count == 2)
+        let state = fixture.state
+        #expect(refusal { try TenantCommands.draftLogo(state, owner: client, tenant: tenant, image: png) } == .tenantNotFound)
+    }
+
     @Test func aBoundAccountChangesOnlyDelegatedFields() throws {
         var (fixture, reseller, tenant, client) = try reseller()
         let state = fixture.state

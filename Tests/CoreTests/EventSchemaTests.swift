@@ -25,8 +25,8 @@ import Testing
                                               branding: .init(displayName: "Brand", description: "d", primaryColor: "#112233", secondaryColor: "#445566", layout: .topbar))
         }
         try fixture.when { try TenantCommands.draftBranding($0, owner: client, tenant: brand, branding: .init(displayName: "Brand 2", layout: .compact)) }
-        let logo = try LogoImage(bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3], declaredType: "image/png").reference
-        try fixture.when { try TenantCommands.draftLogo($0, owner: client, tenant: brand, logo: logo) }
+        let logo = try LogoImage(bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3], declaredType: "image/png")
+        try fixture.when { try TenantCommands.draftLogo($0, owner: client, tenant: brand, image: logo) }
         try fixture.when { try TenantCommands.activateDraft($0, owner: client, tenant: brand) }
         try fixture.when { try TenantCommands.delegateFields($0, owner: client, tenant: brand, fields: [.primaryColor, .layout]) }
         try fixture.when { try TenantCommands.addDomain($0, owner: client, tenant: brand, domain: "www.brand.example") }

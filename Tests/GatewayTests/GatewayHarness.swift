@@ -18,6 +18,7 @@ struct GatewayHarness: Sendable {
     let view: IdentityView
     let runner: CommandRunner
     let tokens: AccessTokens
+    let store: EventStore
     let database: TestDatabase
     let master: UUID
     let routes: [RouteDeclaration]
@@ -112,8 +113,9 @@ func withGateway(
 }
 
 /// The gateway over an existing store; `stats` adds the stats route (it needs the catalog projection).
+/// `platform` names the master account of a log that was bootstrapped already (a second gateway on it).
 func withGateway(
-    store: EventStore, database: TestDatabase, stats: StatsRoutes? = nil, sms: SmsProvider? = nil,
+    store: EventStore, database: TestDatabase, platform: UUID? = nil, stats: StatsRoutes? = nil, sms: SmsProvider? = nil,
     configure: @escaping @Sendable (inout IdentityAPI.Configuration) -> Void = { _ in },
     _ body: @escaping @Sendable (GatewayHarness) async throws -> Void
 ) async throws {
@@ -128,23 +130,27 @@ func withGateway(
     configure(&configuration)
     let hasher = PasswordHasher(cost: 4)
     let identity = IdentityAPI(view: view, runner: runner, tokens: tokens, hasher: hasher, sms: sms,
-                               logos: LogoStore(client: database.client, logger: logger), configuration: configuration)
+                               logos: LogoStore(store: store, client: database.client, logger: logger), configuration: configuration)
     let (router, routes) = Gateway.router(health: HealthRoutes(checks: [], readiness: Readiness()),
                                           api: Gateway.API(view: view, tokens: tokens, identity: identity, stats: stats,
                                                                            idempotency: IdempotencyStore(client: database.client, logger: logger)))
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await view.run() }
         defer { group.cancelAll() }
-        let master = UUID.v7()
-        let hash = try await hasher.hash(GatewayHarness.password)
-        _ = try await runner.run(EventMetadata(actor: "system:test")) {
-            try AccountCommands.bootstrap($0, accountID: master, name: "Master Holdings", platformDomain: GatewayHarness.platformDomain,
-                                          owner: .init(email: GatewayHarness.adminEmail, name: "Admin", passwordHash: hash),
-                                          branding: TenantBranding(displayName: "Platform Brand"))
+        let master = platform ?? UUID.v7()
+        if platform == nil {
+            let hash = try await hasher.hash(GatewayHarness.password)
+            _ = try await runner.run(EventMetadata(actor: "system:test")) {
+                try AccountCommands.bootstrap($0, accountID: master, name: "Master Holdings", platformDomain: GatewayHarness.platformDomain,
+                                              owner: .init(email: GatewayHarness.adminEmail, name: "Admin", passwordHash: hash),
+                                              branding: TenantBranding(displayName: "Platform Brand"))
+            }
+        } else {
+            _ = try await view.catchUp(timeout: .seconds(10))
         }
         try await Application(router: router).test(.live) { client in
             try await TestClient.withClient(host: "localhost", port: client.port!) { http in
-                try await body(GatewayHarness(http: http, view: view, runner: runner, tokens: tokens, database: database, master: master, routes: routes))
+                try await body(GatewayHarness(http: http, view: view, runner: runner, tokens: tokens, store: store, database: database, master: master, routes: routes))
             }
         }
     }

@@ -5,6 +5,7 @@ import Gateway
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 /// Logo upload over HTTP: into the draft, served on the domain once activated, sanitized, bad images refused
@@ -37,16 +38,73 @@ import Testing
             #expect(try await gateway.call(.post, "/api/v1/tenants/\(tenant)/branding/activate", token: token).status == .ok)
             let live = try await logo(gateway, host: "client.test")
             #expect(live.0 == .ok && live.1 == "image/png" && live.2 == png)
-            // Invariant 2: the stored bytes belong to the tenant's owner account.
-            let owners = try await gateway.database.client.checkedQuery("SELECT account_id FROM tenant_logos", logger: TestServers.logger) { rows in
-                var ids: [UUID] = []
-                for try await id in rows.decode(UUID.self) { ids.append(id) }
-                return ids
-            }
-            #expect(owners == [gateway.master])
+            // Invariants 1 and 2: the bytes are an event of the tenant's stream, bound to its owner account;
+            // nothing is kept beside the log.
+            let uploads = try await gateway.store.readStream(IdentityStreams.tenant(IdentityState.tenantID(forDomain: "client.test"))).filter { $0.type == "tenant.logo_uploaded" }
+            #expect(uploads.map(\.accountID) == [gateway.master])
+            #expect(try uploads.first.map { Array(try $0.decodeData(as: TenantLogoUploaded.self).bytes) } == png)
+            #expect(try await tenantLogoRows(gateway) == 0)
             // A later branding change keeps the logo.
             #expect(try await gateway.call(.put, "/api/v1/tenants/\(tenant)/branding", token: token, body: #"{"display_name": "Renamed"}"#).status == .ok)
             #expect(try await logo(gateway, host: "client.test").2 == png)
+        }
+    }
+
+    func tenantLogoRows(_ gateway: GatewayHarness) async throws -> Int64 {
+        try await gateway.database.client.checkedQuery("SELECT count(*) FROM tenant_logos", logger: TestServers.logger) { rows in
+            for try await count in rows.decode(Int64.self) { return count }
+            return 0
+        }
+    }
+
+    /// Invariant 1: a gateway whose identity view is folded from the log alone serves the logo, byte for byte,
+    /// and answers 304 to a client that holds it already.
+    @Test func aLogoIsServedFromTheLogAlone() async throws {
+        try await withEventStore { store, database in
+            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            let platform = Mutex<UUID?>(nil)
+            try await withGateway(store: store, database: database) { gateway in
+                platform.withLock { $0 = gateway.master }
+                _ = try await gateway.client(domain: "client.test", ownerEmail: "owner@client.test")
+                let tenant = IdentityState.tenantID(forDomain: "client.test").lowercasedString
+                let token = try await gateway.login().access
+                #expect(try await upload(gateway, tenant: tenant, token: token, bytes: png, type: "image/png").0 == .ok)
+                // The same image again is named by a new draft, not stored twice.
+                let uploads = try await gateway.metadata(ofType: "tenant.logo_uploaded").count
+                #expect(try await upload(gateway, tenant: tenant, token: token, bytes: png, type: "image/png").0 == .ok)
+                #expect(try await gateway.metadata(ofType: "tenant.logo_uploaded").count == uploads)
+                #expect(try await gateway.call(.post, "/api/v1/tenants/\(tenant)/branding/activate", token: token).status == .ok)
+            }
+            try await withGateway(store: store, database: database, platform: platform.withLock { $0 }) { gateway in
+                #expect(try await tenantLogoRows(gateway) == 0)
+                let served = try await logo(gateway, host: "client.test")
+                #expect(served.0 == .ok && served.1 == "image/png" && served.2 == png)
+                let tag = "\"\(try LogoImage(bytes: png, declaredType: "image/png").reference.sha256)\""
+                let cached = try await gateway.call(.get, "/api/v1/tenant/logo", host: "client.test", headers: [.ifNoneMatch: "\"other\", \(tag)"])
+                #expect(cached.status == .notModified && cached.text.isEmpty && cached.headers[.eTag] == tag)
+            }
+        }
+    }
+
+    /// A logo uploaded before migration 0009 has its bytes in tenant_logos, and is still served from there.
+    @Test func aLogoUploadedBeforeTheLogHeldThemIsServedFromTenantLogos() async throws {
+        try await withGateway { gateway in
+            _ = try await gateway.client(domain: "client.test", ownerEmail: "owner@client.test")
+            let tenant = IdentityState.tenantID(forDomain: "client.test")
+            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4]
+            let reference = try LogoImage(bytes: png, declaredType: "image/png").reference
+            // What the upload route wrote then: the bytes beside the log, then a draft naming them.
+            try await gateway.database.client.checkedQuery("""
+                INSERT INTO tenant_logos (account_id, sha256, content_type, bytes) VALUES (\(gateway.master), \(reference.sha256), 'image/png', \(ByteBuffer(bytes: png)))
+                """, logger: TestServers.logger) { _ in }
+            let drafted = #"{"tenant_id": "\#(tenant.lowercasedString)", "owner_account_id": "\#(gateway.master.lowercasedString)", "branding": {"display_name": "Old", "logo": {"sha256": "\#(reference.sha256)", "content_type": "image/png", "size": \#(png.count)}}}"#
+            let written = try await gateway.store.append(AppendRequest(stream: IdentityStreams.tenant(tenant), accountID: gateway.master, expectedVersion: .any,
+                                                                       events: [NewEvent(type: "tenant.branding_drafted", data: drafted, metadata: .init(actor: "system:test"))]))
+            #expect(await gateway.view.waitUntilApplied(written.lastPosition, timeout: .seconds(5)))
+            let token = try await gateway.login().access
+            #expect(try await gateway.call(.post, "/api/v1/tenants/\(tenant.lowercasedString)/branding/activate", token: token).status == .ok)
+            let served = try await logo(gateway, host: "client.test")
+            #expect(served.0 == .ok && served.2 == png)
         }
     }
 

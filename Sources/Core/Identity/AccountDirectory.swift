@@ -48,7 +48,7 @@ public struct AccountDirectory: Sendable, Hashable {
         case .groupCreated, .groupRenamed, .accessGranted, .accessRevoked, .userRegistered, .tenantBrandingChanged,
              .sessionStarted, .sessionRefreshed, .sessionRevoked, .impersonationStarted, .impersonationEnded,
              .apiKeyCreated, .apiKeyUsed, .apiKeyRevoked, .smsCodeIssued, .smsCodeFailed, .smsCodeUsed,
-             .tenantBrandingDrafted, .tenantBrandingActivated, .tenantFieldsDelegated, .tenantDomainAdded, .tenantDomainRemoved,
+             .tenantLogoUploaded, .tenantBrandingDrafted, .tenantBrandingActivated, .tenantFieldsDelegated, .tenantDomainAdded, .tenantDomainRemoved,
              .userProfileChanged, .userPhoneClaimed, .userPhoneReleased:
             break
         }

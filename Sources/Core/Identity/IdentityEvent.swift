@@ -24,6 +24,7 @@ public enum IdentityEvent: Sendable, Hashable {
     case smsCodeIssued(SmsCodeIssued)
     case smsCodeFailed(SmsCodeFailed)
     case smsCodeUsed(SmsCodeUsed)
+    case tenantLogoUploaded(TenantLogoUploaded)
     case tenantBrandingDrafted(TenantBrandingDrafted)
     case tenantBrandingActivated(TenantBrandingActivated)
     case tenantFieldsDelegated(TenantFieldsDelegated)
@@ -59,6 +60,7 @@ public enum IdentityEvent: Sendable, Hashable {
         case .smsCodeIssued(let e): (IdentityStreams.smsCode(e.challengeID), e.accountID)
         case .smsCodeFailed(let e): (IdentityStreams.smsCode(e.challengeID), e.accountID)
         case .smsCodeUsed(let e): (IdentityStreams.smsCode(e.challengeID), e.accountID)
+        case .tenantLogoUploaded(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
         case .tenantBrandingDrafted(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
         case .tenantBrandingActivated(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
         case .tenantFieldsDelegated(let e): (IdentityStreams.tenant(e.tenantID), e.ownerAccountID)
@@ -100,6 +102,7 @@ public enum IdentityEvent: Sendable, Hashable {
         kind(SmsCodeIssued.self, IdentityEvent.smsCodeIssued),
         kind(SmsCodeFailed.self, IdentityEvent.smsCodeFailed),
         kind(SmsCodeUsed.self, IdentityEvent.smsCodeUsed),
+        kind(TenantLogoUploaded.self, IdentityEvent.tenantLogoUploaded),
         kind(TenantBrandingDrafted.self, IdentityEvent.tenantBrandingDrafted),
         kind(TenantBrandingActivated.self, IdentityEvent.tenantBrandingActivated),
         kind(TenantFieldsDelegated.self, IdentityEvent.tenantFieldsDelegated),
@@ -137,6 +140,7 @@ public enum IdentityEvent: Sendable, Hashable {
         case .smsCodeIssued: SmsCodeIssued.self
         case .smsCodeFailed: SmsCodeFailed.self
         case .smsCodeUsed: SmsCodeUsed.self
+        case .tenantLogoUploaded: TenantLogoUploaded.self
         case .tenantBrandingDrafted: TenantBrandingDrafted.self
         case .tenantBrandingActivated: TenantBrandingActivated.self
         case .tenantFieldsDelegated: TenantFieldsDelegated.self
@@ -171,6 +175,7 @@ public enum IdentityEvent: Sendable, Hashable {
         case .smsCodeIssued(let e): e
         case .smsCodeFailed(let e): e
         case .smsCodeUsed(let e): e
+        case .tenantLogoUploaded(let e): e
         case .tenantBrandingDrafted(let e): e
         case .tenantBrandingActivated(let e): e
         case .tenantFieldsDelegated(let e): e

@@ -34,6 +34,8 @@ public struct IdentityState: Sendable {
         public var delegatedFields: Set<BrandingField> = []
         /// Domains besides the primary one, in the order they were added.
         public var extraDomains: [String] = []
+        /// Logo SHA-256 → the version, on the tenant's stream, of the event that holds its bytes.
+        public var uploadedLogos: [String: Int64] = [:]
     }
 
     public struct Session: Sendable, Hashable {
@@ -158,6 +160,9 @@ public struct IdentityState: Sendable {
             tenantByDomain[created.primaryDomain] = created.tenantID
         case .tenantBrandingChanged(let changed):
             tenants[changed.tenantID]?.branding = changed.branding
+        case .tenantLogoUploaded(let uploaded):
+            // The bytes stay in the log: only where they are is kept in memory.
+            tenants[uploaded.tenantID]?.uploadedLogos[uploaded.logo.sha256] = versions[IdentityStreams.tenant(uploaded.tenantID)]
         case .tenantBrandingDrafted(let drafted):
             tenants[drafted.tenantID]?.draft = drafted.branding
         case .tenantBrandingActivated(let activated):

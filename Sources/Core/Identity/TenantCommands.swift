@@ -46,12 +46,16 @@ public enum TenantCommands {
         return [.tenantBrandingDrafted(TenantBrandingDrafted(tenantID: tenantID, ownerAccountID: ownerID, branding: branding))]
     }
 
-    /// An uploaded logo (already stored by its hash) into the draft, which starts from the live branding.
-    public static func draftLogo(_ state: IdentityState, owner ownerID: UUID, tenant tenantID: UUID, logo: LogoReference) throws(IdentityError) -> [IdentityEvent] {
+    /// An uploaded logo into the draft, which starts from the live branding. Its bytes go into the log
+    /// first, unless this tenant has them already.
+    public static func draftLogo(_ state: IdentityState, owner ownerID: UUID, tenant tenantID: UUID, image: LogoImage) throws(IdentityError) -> [IdentityEvent] {
         let tenant = try owned(state, ownerID, tenantID)
+        let logo = image.reference
         var branding = tenant.draft ?? tenant.branding
         branding.logo = logo
-        return [.tenantBrandingDrafted(TenantBrandingDrafted(tenantID: tenantID, ownerAccountID: ownerID, branding: branding))]
+        let drafted = IdentityEvent.tenantBrandingDrafted(TenantBrandingDrafted(tenantID: tenantID, ownerAccountID: ownerID, branding: branding))
+        guard tenant.uploadedLogos[logo.sha256] == nil else { return [drafted] }
+        return [.tenantLogoUploaded(TenantLogoUploaded(tenantID: tenantID, ownerAccountID: ownerID, logo: logo, bytes: Data(image.bytes))), drafted]
     }
 
     public static func activateDraft(_ state: IdentityState, owner ownerID: UUID, tenant tenantID: UUID) throws(IdentityError) -> [IdentityEvent] {

@@ -85,6 +85,17 @@ public struct BrandingPatch: Codable, Sendable, Hashable {
 }
 
 /// A branding to preview before it goes live; replaces any earlier draft.
+/// A logo's bytes, as uploaded (sanitized), on its tenant's stream: the log holds them, like everything
+/// else, so a branding's logo can always be served again from the log alone (invariant 1). A branding
+/// names it by `logo`; uploading the same image again to the same tenant appends no second copy.
+public struct TenantLogoUploaded: IdentityPayload {
+    public static let type = "tenant.logo_uploaded"
+    public var tenantID: UUID
+    public var ownerAccountID: UUID
+    public var logo: LogoReference
+    public var bytes: Data
+}
+
 public struct TenantBrandingDrafted: IdentityPayload {
     public static let type = "tenant.branding_drafted"
     public var tenantID: UUID

@@ -33,8 +33,14 @@ import Testing
 
     @Test func bootstrapMakesTheMasterItsTenantAndASuperAdminOnce() throws {
         let state = IdentityState(bootstrapped)
-        #expect(bootstrapped.map(\.type) == ["tenant.created", "user.registered", "account.created", "account.group_created",
+        #expect(bootstrapped.map(\.type) == ["platform.bootstrapped", "tenant.created", "user.registered", "account.created", "account.group_created",
                                              "account.group_created", "account.group_created", "account.group_created", "account.access_granted"])
+        // The platform's stream, the same for any master and domain, is what two racing bootstraps meet on.
+        #expect(bootstrapped.first.map { $0.placement == (IdentityStreams.platform, master) } == true)
+        #expect(IdentityState().expectedVersion(of: IdentityStreams.platform) == .noStream)
+        let other = try AccountCommands.bootstrap(IdentityState(), accountID: .v7(), name: "other", platformDomain: "other.example",
+                                                  owner: .init(email: "someone@other.example", name: "Someone", passwordHash: nil))
+        #expect(other.first?.placement.stream == IdentityStreams.platform)
         #expect(state.directory.accounts[master]?.roles == Set(AccountRole.allCases))
         #expect(state.users[rootUser]?.email == "root@crontech.example")  // normalized
         #expect(state.groups(of: rootUser, in: master).map(\.predefined) == ["super_admin"])

@@ -30,7 +30,8 @@ public enum AccountCommands {
         try IdentityValidation.name(name)
         let domain = try IdentityValidation.host(platformDomain, field: "platform_domain")
         let tenantID = IdentityState.tenantID(forDomain: domain)
-        var events: [IdentityEvent] = [.tenantCreated(TenantCreated(
+        // First, on the platform's stream: a bootstrap decided on a state that missed another one conflicts here.
+        var events: [IdentityEvent] = [.platformBootstrapped(PlatformBootstrapped(masterAccountID: accountID)), .tenantCreated(TenantCreated(
             tenantID: tenantID, ownerAccountID: accountID, primaryDomain: domain, branding: branding ?? TenantBranding(displayName: name)
         ))]
         let (ownerID, registration) = try owned(state, by: owner, in: accountID)

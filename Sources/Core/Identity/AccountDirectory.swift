@@ -45,7 +45,7 @@ public struct AccountDirectory: Sendable, Hashable {
             accounts[suspended.accountID]?.suspended = true
         case .accountReactivated(let reactivated):
             accounts[reactivated.accountID]?.suspended = false
-        case .groupCreated, .groupRenamed, .accessGranted, .accessRevoked, .userRegistered, .tenantBrandingChanged,
+        case .platformBootstrapped, .groupCreated, .groupRenamed, .accessGranted, .accessRevoked, .userRegistered, .tenantBrandingChanged,
              .sessionStarted, .sessionRefreshed, .sessionRevoked, .impersonationStarted, .impersonationEnded,
              .apiKeyCreated, .apiKeyUsed, .apiKeyRevoked, .smsCodeIssued, .smsCodeFailed, .smsCodeUsed,
              .tenantLogoUploaded, .tenantBrandingDrafted, .tenantBrandingActivated, .tenantFieldsDelegated, .tenantDomainAdded, .tenantDomainRemoved,

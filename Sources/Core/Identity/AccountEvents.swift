@@ -1,5 +1,12 @@
 public import Foundation
 
+/// The platform was set up, with this master account: the one event of the platform's stream, so two
+/// bootstraps racing (two processes, two configured domains) meet on it and only one makes a master.
+public struct PlatformBootstrapped: IdentityPayload {
+    public static let type = "platform.bootstrapped"
+    public var masterAccountID: UUID
+}
+
 public struct AccountCreated: IdentityPayload {
     public static let type = "account.created"
     public var accountID: UUID

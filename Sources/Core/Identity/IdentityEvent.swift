@@ -3,6 +3,7 @@ public import Foundation
 /// Everything that changes the account tree, its tenants, users, groups and grants, as the log holds it.
 /// Each case names its payload's wire type (`account.created`, ...).
 public enum IdentityEvent: Sendable, Hashable {
+    case platformBootstrapped(PlatformBootstrapped)
     case accountCreated(AccountCreated)
     case accountSuspended(AccountSuspended)
     case accountReactivated(AccountReactivated)
@@ -39,6 +40,7 @@ public enum IdentityEvent: Sendable, Hashable {
     /// Where the event lives: its stream, and the account that stream (and so the event) is bound to.
     public var placement: (stream: StreamName, accountID: UUID) {
         switch self {
+        case .platformBootstrapped(let e): (IdentityStreams.platform, e.masterAccountID)
         case .accountCreated(let e): (IdentityStreams.account(e.accountID), e.accountID)
         case .accountSuspended(let e): (IdentityStreams.account(e.accountID), e.accountID)
         case .accountReactivated(let e): (IdentityStreams.account(e.accountID), e.accountID)
@@ -81,6 +83,7 @@ public enum IdentityEvent: Sendable, Hashable {
     }
 
     public static let kinds: [Kind] = [
+        kind(PlatformBootstrapped.self, IdentityEvent.platformBootstrapped),
         kind(AccountCreated.self, IdentityEvent.accountCreated),
         kind(AccountSuspended.self, IdentityEvent.accountSuspended),
         kind(AccountReactivated.self, IdentityEvent.accountReactivated),
@@ -119,6 +122,7 @@ public enum IdentityEvent: Sendable, Hashable {
 
     private static func kind(of event: IdentityEvent) -> any IdentityPayload.Type {
         switch event {
+        case .platformBootstrapped: PlatformBootstrapped.self
         case .accountCreated: AccountCreated.self
         case .accountSuspended: AccountSuspended.self
         case .accountReactivated: AccountReactivated.self
@@ -154,6 +158,7 @@ public enum IdentityEvent: Sendable, Hashable {
 
     var payload: any IdentityPayload {
         switch self {
+        case .platformBootstrapped(let e): e
         case .accountCreated(let e): e
         case .accountSuspended(let e): e
         case .accountReactivated(let e): e
@@ -201,6 +206,8 @@ extension IdentityPayload {
 /// primary domain, so "this email (domain) is taken" is the log's own optimistic concurrency (no stream yet),
 /// with no separate uniqueness table to keep in step.
 public enum IdentityStreams {
+    /// The platform's own stream: one per log, whatever the master account's id and domain.
+    public static let platform = StreamName(knownCategory: "platform", id: .nameBased("master", namespace: "canopy.platform"))
     public static func account(_ id: UUID) -> StreamName { StreamName(knownCategory: "account", id: id) }
     public static func user(_ id: UUID) -> StreamName { StreamName(knownCategory: "user", id: id) }
     public static func tenant(_ id: UUID) -> StreamName { StreamName(knownCategory: "tenant", id: id) }

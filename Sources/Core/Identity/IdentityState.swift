@@ -175,6 +175,8 @@ public struct IdentityState: Sendable {
             user.phone = changed.phone
             users[changed.userID] = user
             if let phone = changed.phone, userByPhone[phone] == nil { userByPhone[phone] = changed.userID }
+        case .platformBootstrapped:
+            break  // the master account comes with the account.created beside it
         case .userPhoneClaimed:
             break  // the user's phone comes with the registration or profile change beside it
         case .userPhoneReleased(let released):

@@ -45,9 +45,13 @@ enum Platform {
         let id = UUID.v7()
         let runner = CommandRunner(store: store, view: view, logger: logger)
         let platform = settings.platform
-        _ = try await runner.run(EventMetadata(actor: "system:bootstrap")) {
-            try AccountCommands.bootstrap($0, accountID: id, name: platform.name, platformDomain: platform.domain,
-                                          owner: .init(email: platform.adminEmail, name: "Platform admin", passwordHash: hash))
+        do {
+            _ = try await runner.run(EventMetadata(actor: "system:bootstrap")) {
+                try AccountCommands.bootstrap($0, accountID: id, name: platform.name, platformDomain: platform.domain,
+                                              owner: .init(email: platform.adminEmail, name: "Platform admin", passwordHash: hash))
+            }
+        } catch let error as APIError where error.code == IdentityError.Code.alreadyExists.rawValue {
+            return nil  // another process bootstrapped the log meanwhile
         }
         logger.notice("bootstrapped", metadata: ["master": "\(id.lowercasedString)", "domain": "\(platform.domain)", "admin": "\(platform.adminEmail)"])
         return id

@@ -2,8 +2,9 @@ import Foundation
 package import PostgresNIO
 
 /// The one way events enter the log: a call of the SQL function `append_events` with a batch of appends,
-/// as a prepared statement (each connection parses it once). The group committer uses it, and so do tests
-/// that write from many raw connections.
+/// as a prepared statement (each connection parses it once). The group committer makes it through
+/// `Committed`, which commits before answering; tests that write from many raw connections, in transactions
+/// of their own, call it directly.
 package struct AppendStatement: PostgresPreparedStatement {
     package static let sql = """
         SELECT append_index, outcome, first_position, last_position, stream_version, current_version
@@ -56,6 +57,47 @@ package struct AppendStatement: PostgresPreparedStatement {
         try row.decode(Row.self)
     }
 
+    /// The same batch through `append_events_committed`, which commits (or, all or none, rolls back) before
+    /// it answers: one round trip, and the outcomes only once the commit has succeeded. Call it outside any
+    /// transaction.
+    package struct Committed: PostgresPreparedStatement {
+        package static let sql = """
+            CALL append_events_committed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, NULL, NULL, NULL, NULL)
+            """
+        package typealias Row = ([String], [Int64], [Int64], [Int64], [Int64])
+
+        let batch: AppendStatement
+        let allOrNone: Bool
+
+        package init(_ requests: [AppendRequest], allOrNone: Bool) {
+            self.batch = AppendStatement(requests)
+            self.allOrNone = allOrNone
+        }
+
+        package func makeBindings() throws -> PostgresBindings {
+            var bindings = try batch.makeBindings()
+            bindings.append(allOrNone)
+            return bindings
+        }
+
+        package func decodeRow(_ row: PostgresRow) throws -> Row {
+            try row.decode(Row.self)
+        }
+
+        package static func run(
+            _ requests: [AppendRequest], allOrNone: Bool, on connection: PostgresConnection, logger: Logger
+        ) async throws -> [Result<AppendResult, EventLogError>] {
+            var results = [Result<AppendResult, EventLogError>?](repeating: nil, count: requests.count)
+            for try await (outcomes, first, last, version, current) in try await connection.checkedExecute(Committed(requests, allOrNone: allOrNone), logger: logger) {
+                func some(_ value: Int64) -> Int64? { value < 0 ? nil : value }
+                for index in outcomes.indices where index < requests.count {
+                    results[index] = result(outcomes[index], requests[index], some(first[index]), some(last[index]), some(version[index]), some(current[index]))
+                }
+            }
+            return results.map { $0 ?? .failure(EventLogError(.storageFailure, "append_events_committed returned no outcome")) }
+        }
+    }
+
     /// Runs the batch on `connection` and gives each request its own outcome, in request order.
     package static func run(
         _ requests: [AppendRequest], on connection: PostgresConnection, logger: Logger
@@ -74,7 +116,7 @@ package struct AppendStatement: PostgresPreparedStatement {
         return results.map { $0 ?? .failure(EventLogError(.storageFailure, "append_events returned no outcome")) }
     }
 
-    private static func result(
+    fileprivate static func result(
         _ outcome: String, _ request: AppendRequest, _ first: Int64?, _ last: Int64?, _ version: Int64?, _ current: Int64?
     ) -> Result<AppendResult, EventLogError> {
         let stream = request.stream.rawValue

@@ -269,24 +269,21 @@ final class GroupCommitter: Sendable {
         }
     }
 
-    /// `append_events` in a transaction of its own, its outcomes answered only once COMMIT has answered. An
-    /// autocommit statement's rows arrive before its commit, which can still fail after them (a server
-    /// shutting down, a deferred check): read from the rows alone, appends never committed looked written.
-    /// A refusal of the statement itself is `StatementRefused` (nothing was written); a failure of BEGIN or
-    /// COMMIT comes out as it was, and whether anything was written is then unknown.
+    /// The batch through `append_events_committed`, whose outcomes come back only once its COMMIT has
+    /// succeeded (an autocommit statement's rows arrive before its commit, which can still fail after them: a
+    /// server shutting down, a deferred check). A refusal (the statement's or the commit's) is
+    /// `StatementRefused`: nothing was written. The server going away (class 08, 57, 53) may come after the
+    /// commit, so it comes out as it was, and whether anything was written is then unknown.
     private func committed(_ requests: [AppendRequest], allOrNone: Bool) async throws -> [Result<AppendResult, EventLogError>] {
         try await client.withConnection { connection in
-            try await connection.inTransaction(logger: logger) { connection in
-                let results: [Result<AppendResult, EventLogError>]
-                do {
-                    results = try await AppendStatement.outcomes(of: connection.checkedExecute(AppendStatement(requests), logger: logger), for: requests)
-                } catch let error as PSQLError where error.serverInfo != nil {
-                    throw StatementRefused(error: error)
-                }
-                // All or none: the first refusal rolls the others back (inTransaction rolls back on a throw).
-                if allOrNone, case .failure(let refusal)? = results.first(where: { (try? $0.get()) == nil }) { throw refusal }
-                return results
+            let results: [Result<AppendResult, EventLogError>]
+            do {
+                results = try await AppendStatement.Committed.run(requests, allOrNone: allOrNone, on: connection, logger: logger)
+            } catch let error as PSQLError where error.serverInfo != nil && !isDatabaseUnavailable(error) {
+                throw StatementRefused(error: error)
             }
+            if allOrNone, case .failure(let refusal)? = results.first(where: { (try? $0.get()) == nil }) { throw refusal }
+            return results
         }
     }
 

@@ -6,7 +6,7 @@ import Foundation
 enum EventMetadataParser {
     static func parse(_ text: String) throws -> EventMetadata {
         if let fast = fastParse(text) { return fast }
-        return try WireJSON.decoder().decode(EventMetadata.self, from: Data(text.utf8))
+        return try WireJSON.decode(EventMetadata.self, from: text)
     }
 
     static func fastParse(_ text: String) -> EventMetadata? {

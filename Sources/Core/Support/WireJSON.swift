@@ -7,8 +7,12 @@ public enum WireJSON {
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
-        try decoder().decode(type, from: Data(text.utf8))
+        try shared.decode(type, from: Data(text.utf8))
     }
+
+    /// One decoder for every request body and event: a decoder's options are fixed once made, and decoding
+    /// with it from many tasks at once is safe.
+    private static let shared = decoder()
 
     /// True when `text` is a JSON object that PostgreSQL's jsonb also accepts.
     public static func isObject(_ text: String) -> Bool {

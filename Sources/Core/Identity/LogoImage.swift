@@ -10,12 +10,10 @@ import FoundationXML
 public struct LogoImage: Sendable, Hashable {
     public static let maximumBytes = 512 * 1024
 
-    public var contentType: String
-    public var bytes: [UInt8]
-
-    public var reference: LogoReference {
-        LogoReference(sha256: SHA256.hash(data: bytes).hexString, contentType: contentType, size: bytes.count)
-    }
+    public let contentType: String
+    public let bytes: [UInt8]
+    /// How brandings name it (hashed once: an image is up to 512 KiB).
+    public let reference: LogoReference
 
     /// The image to store, or a 400-style refusal naming `logo`.
     public init(bytes: [UInt8], declaredType: String) throws(IdentityError) {
@@ -29,15 +27,19 @@ public struct LogoImage: Sendable, Hashable {
         } else if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8) {
             detected = "image/webp"
         } else if declared == "image/svg+xml" {
-            self.contentType = "image/svg+xml"
-            self.bytes = try SVGSanitizer.sanitize(bytes)
+            self.init(contentType: "image/svg+xml", checked: try SVGSanitizer.sanitize(bytes))
             return
         } else {
             throw .invalid("logo", "a PNG, JPEG, WEBP or SVG image")
         }
         guard declared == detected else { throw .invalid("logo", "the content is \(detected), not \(declared)") }
-        self.contentType = detected
+        self.init(contentType: detected, checked: bytes)
+    }
+
+    private init(contentType: String, checked bytes: [UInt8]) {
+        self.contentType = contentType
         self.bytes = bytes
+        self.reference = LogoReference(sha256: SHA256.hash(data: bytes).hexString, contentType: contentType, size: bytes.count)
     }
 }
 

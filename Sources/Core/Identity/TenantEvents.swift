@@ -84,7 +84,6 @@ public struct BrandingPatch: Codable, Sendable, Hashable {
     }
 }
 
-/// A branding to preview before it goes live; replaces any earlier draft.
 /// A logo's bytes, as uploaded (sanitized), on its tenant's stream: the log holds them, like everything
 /// else, so a branding's logo can always be served again from the log alone (invariant 1). A branding
 /// names it by `logo`; uploading the same image again to the same tenant appends no second copy.
@@ -96,6 +95,7 @@ public struct TenantLogoUploaded: IdentityPayload {
     public var bytes: Data
 }
 
+/// A branding to preview before it goes live; replaces any earlier draft.
 public struct TenantBrandingDrafted: IdentityPayload {
     public static let type = "tenant.branding_drafted"
     public var tenantID: UUID

@@ -71,6 +71,14 @@ import Testing
         #expect(try Self.parsed(ours) == Self.parsed(theirs))
     }
 
+    /// Ids are written by hand (Foundation formats them with sprintf): exactly `uuidString`, every digit.
+    @Test func writesIdsAsUUIDStringDoes() throws {
+        let ids = (0..<1_000).map { _ in UUID() } + [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                                                    UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))]
+        let written = try WireJSONWriter.encodeToString(ids)
+        #expect(written == "[" + ids.map { "\"\($0.uuidString)\"" }.joined(separator: ",") + "]")
+    }
+
     @Test func roundTripsThroughTheWireDecoder() throws {
         let sample = Self.sample()
         let text = try WireJSONWriter.encodeToString(sample)

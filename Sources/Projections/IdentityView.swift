@@ -64,15 +64,34 @@ public final class IdentityView: Service, Sendable {
         await cancelWhenGracefulShutdown {
             _ = await retryingUntilCancelled("identity view", logger: self.logger) {
                 while !Task.isCancelled {
-                    let page = try await self.store.readAll(after: self.applied.position, limit: Self.pageSize)
+                    let (page, through) = try await self.store.read(types: IdentityEvent.types, after: self.applied.position,
+                                                                   limit: Self.pageSize, without: Self.leftOut)
                     for event in page { try self.fold(event) }
-                    if page.count < Self.pageSize { await self.waitForOtherWriters() }
+                    if page.count < Self.pageSize {
+                        self.moveOn(to: through)
+                        await self.waitForOtherWriters()
+                    }
                 }
             }
         }
     }
 
     private static let pageSize = 500
+
+    /// Large fields the view has no use for, left in the log: a logo's bytes (only where they are matters,
+    /// its stream version, which the event's place gives).
+    static let leftOut = [TenantLogoUploaded.type: "bytes"]
+
+    /// Past the events of other kinds up to `position`, which a read of identity events through it skipped.
+    private func moveOn(to position: Int64) {
+        let moved = state.withLock { state -> Int64 in
+            guard position > state.state.position else { return state.state.position }
+            state.state.position = position
+            state.foldPending()
+            return state.state.position
+        }
+        applied.advance(to: moved)
+    }
 
     /// Waits until the log holds something not folded yet, or for the store's poll interval. This
     /// process's own appends are folded before the watermark passes them; but the log's NOTIFY of one of

@@ -29,6 +29,27 @@ import Testing
         }
     }
 
+    /// A reader of some kinds of events gets only those, with the fields it leaves out gone, and the position
+    /// the log had reached, past the events of other kinds: an empty log, a log of other kinds only, and a page.
+    @Test func readingSomeTypesSkipsTheOthersAndLeavesOutWhatItIsAskedTo() async throws {
+        try await withEventStore { store, _ in
+            #expect(try await store.read(types: ["a.kept"], after: 0).through == 0)
+            _ = try await store.append(AppendRequest(stream: newStream(), accountID: account, events: [event("b.other", "{}"), event("b.other", "{}")]))
+            let none = try await store.read(types: ["a.kept"], after: 0)
+            #expect(none.events.isEmpty && none.through == 2)
+            _ = try await store.append(AppendRequest(stream: newStream(), accountID: account, events: [
+                event("a.kept", #"{"n":1,"big":"xxxx"}"#), event("b.other", "{}"), event("a.kept", #"{"n":2}"#), event("c.also", #"{"big":"y","n":3}"#),
+            ]))
+            let read = try await store.read(types: ["a.kept", "c.also"], after: 0, without: ["a.kept": "big"])
+            #expect(read.events.map(\.position) == [3, 5, 6] && read.through == 6)
+            let data = try read.events.map { try JSONSerialization.jsonObject(with: Data($0.data.utf8)) as? NSDictionary }
+            #expect(data == [["n": 1], ["n": 2], ["big": "y", "n": 3]])
+            // A full page says how far it got by its last event; `through` is still the head.
+            let page = try await store.read(types: ["a.kept", "c.also"], after: 3, limit: 1)
+            #expect(page.events.map(\.position) == [5] && page.through == 6)
+        }
+    }
+
     @Test func aWrongExpectedVersionIsATypedConflictAndAppendsNothing() async throws {
         try await withEventStore { store, database in
             let stream = newStream()

@@ -106,6 +106,41 @@ public final class EventStore: Service, Sendable {
             """, logger: logger, RecordedEventRows.collect)
     }
 
+    /// Events of `types` after `position`, in log order, at most `limit`, each with the top-level field that
+    /// `without` names for its type left out of its data; and `through`, the position the log had reached in
+    /// the same snapshot. Every event up to `through` was committed and considered, so a reader that got
+    /// fewer than `limit` has seen everything of its types up to there and can move past the other events
+    /// (allocation at commit, invariant 4: a snapshot that sees the head sees every event below it).
+    public func read(
+        types: [String], after position: Int64, limit: Int = 1_000, without: [String: String] = [:]
+    ) async throws -> (events: [RecordedEvent], through: Int64) {
+        let stripped = without.sorted { $0.key < $1.key }
+        let strippedTypes = stripped.map(\.key), strippedFields = stripped.map(\.value)
+        return try await client.checkedQuery("""
+            SELECT h.position, e.position, e.event_id, e.account_id, e.stream, e.stream_version, e.type, e.schema_version,
+                   CASE WHEN e.type = ANY(\(strippedTypes)) THEN (e.data - (\(strippedFields)::text[])[array_position(\(strippedTypes)::text[], e.type)])::text
+                        ELSE e.data::text END,
+                   e.metadata::text, e.recorded_at
+              FROM event_log_head h
+              LEFT JOIN LATERAL (SELECT * FROM events
+                                  WHERE position > \(position) AND position <= h.position AND type = ANY(\(types))
+                                  ORDER BY position LIMIT \(Int64(limit))) e ON true
+             ORDER BY e.position
+            """, logger: logger) { rows in
+            var events: [RecordedEvent] = []
+            var through = position
+            for try await (head, eventPosition, id, account, stream, version, type, schemaVersion, data, metadata, recordedAt) in rows.decode(
+                (Int64, Int64?, UUID?, UUID?, String?, Int64?, String?, Int32?, String?, String?, Date?).self
+            ) {
+                through = head
+                // The head's row alone when nothing of these types lies past `position`.
+                guard let eventPosition, let id, let account, let stream, let version, let type, let schemaVersion, let data, let metadata, let recordedAt else { continue }
+                events.append(try RecordedEventRows.event(eventPosition, id, account, stream, version, type, schemaVersion, data, metadata, recordedAt))
+            }
+            return (events, through)
+        }
+    }
+
     /// A stream's events from `version` on, in stream order.
     public func readStream(_ stream: StreamName, fromVersion version: Int64 = 1, limit: Int = 1_000) async throws -> [RecordedEvent] {
         try await client.checkedQuery("""
@@ -185,12 +220,19 @@ enum RecordedEventRows {
         for try await (position, id, account, stream, version, type, schemaVersion, data, metadata, recordedAt) in rows.decode(
             (Int64, UUID, UUID, String, Int64, String, Int32, String, String, Date).self
         ) {
-            events.append(RecordedEvent(
-                position: position, id: id, accountID: account, stream: try StreamName(parsing: stream),
-                streamVersion: version, type: type, schemaVersion: schemaVersion, data: data,
-                metadata: try EventMetadataParser.parse(metadata), recordedAt: recordedAt
-            ))
+            events.append(try event(position, id, account, stream, version, type, schemaVersion, data, metadata, recordedAt))
         }
         return events
+    }
+
+    static func event(
+        _ position: Int64, _ id: UUID, _ account: UUID, _ stream: String, _ version: Int64, _ type: String, _ schemaVersion: Int32,
+        _ data: String, _ metadata: String, _ recordedAt: Date
+    ) throws -> RecordedEvent {
+        RecordedEvent(
+            position: position, id: id, accountID: account, stream: try StreamName(parsing: stream),
+            streamVersion: version, type: type, schemaVersion: schemaVersion, data: data,
+            metadata: try EventMetadataParser.parse(metadata), recordedAt: recordedAt
+        )
     }
 }

@@ -92,7 +92,22 @@ public struct TenantLogoUploaded: IdentityPayload {
     public var tenantID: UUID
     public var ownerAccountID: UUID
     public var logo: LogoReference
+    /// Empty when read without them: the identity view needs only where they are (`IdentityView.leftOut`).
     public var bytes: Data
+
+    public init(tenantID: UUID, ownerAccountID: UUID, logo: LogoReference, bytes: Data) {
+        (self.tenantID, self.ownerAccountID, self.logo, self.bytes) = (tenantID, ownerAccountID, logo, bytes)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(tenantID: try container.decode(UUID.self, forKey: .tenantID), ownerAccountID: try container.decode(UUID.self, forKey: .ownerAccountID),
+                  logo: try container.decode(LogoReference.self, forKey: .logo), bytes: try container.decodeIfPresent(Data.self, forKey: .bytes) ?? Data())
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case tenantID, ownerAccountID, logo, bytes
+    }
 }
 
 /// A branding to preview before it goes live; replaces any earlier draft.

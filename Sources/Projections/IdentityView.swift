@@ -64,7 +64,7 @@ public final class IdentityView: Service, Sendable {
         await cancelWhenGracefulShutdown {
             _ = await retryingUntilCancelled("identity view", logger: self.logger) {
                 while !Task.isCancelled {
-                    let (page, through) = try await self.store.read(types: IdentityEvent.types, after: self.applied.position,
+                    let (page, through) = try await self.store.read(types: Self.types, after: self.applied.position,
                                                                    limit: Self.pageSize, without: Self.leftOut)
                     for event in page { try self.fold(event) }
                     if page.count < Self.pageSize {
@@ -81,6 +81,7 @@ public final class IdentityView: Service, Sendable {
     /// Large fields the view has no use for, left in the log: a logo's bytes (only where they are matters,
     /// its stream version, which the event's place gives).
     static let leftOut = [TenantLogoUploaded.type: "bytes"]
+    private static let types = IdentityEvent.types
 
     /// Past the events of other kinds up to `position`, which a read of identity events through it skipped.
     private func moveOn(to position: Int64) {

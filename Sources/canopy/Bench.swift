@@ -174,22 +174,29 @@ struct CommandsBench: AsyncParsableCommand {
             store.maxInFlightBatches = inFlight
             let benchmark = load.benchmark(settings, logger: logger, store: store)
             // The two sides take turns, so that a slow spell of this (shared, noisy) machine weighs on both.
-            let measured = try await benchmark.withGateway(database: "canopy_bench_commands", accounts: accounts) { port, seeded in
-                var measured: [(reference: Double, canopy: GatewayBenchmark.Load)] = []
-                for round in 1...max(1, rounds) {
+            let rounds = try await benchmark.withGateway(database: "canopy_bench_commands", accounts: accounts) { port, seeded in
+                var rounds: [Round] = []
+                for number in 1...max(1, self.rounds) {
                     let reference = try await append.pgbenchTPS(clients: load.connections)
-                    let canopy = try await benchmark.load(port: port, path: "/", token: nil, script: Self.renames(seeded))
-                    measured.append((reference, canopy))
-                    if rounds > 1 {
-                        print("  round \(round): canopy \(Int(canopy.requestsPerSecond)) cmd/s, pgbench \(Int(reference)) tps, ratio \(String(format: "%.2f", canopy.requestsPerSecond / reference))")
-                    }
+                    rounds.append(Round(canopy: try await benchmark.load(port: port, path: "/", token: nil, script: Self.renames(seeded)), pgbench: reference))
+                    if self.rounds > 1 { print("  round \(number): \(rounds[rounds.count - 1].summary)") }
                 }
-                return measured
+                return rounds
             }
-            let median = measured.sorted { $0.canopy.requestsPerSecond / $0.reference < $1.canopy.requestsPerSecond / $1.reference }[measured.count / 2]
-            let refused = measured.map(\.canopy.failures).reduce(0, +)
-            let failed = refused == 0 ? "" : " (\(refused) refused)"
-            print("commands c=\(load.connections): canopy \(Int(median.canopy.requestsPerSecond)) cmd/s, pgbench \(Int(median.reference)) tps, ratio \(String(format: "%.2f", median.canopy.requestsPerSecond / median.reference))\(failed)")
+            let median = rounds.sorted { $0.ratio < $1.ratio }[rounds.count / 2]
+            let refused = rounds.map(\.canopy.failures).reduce(0, +)
+            print("commands c=\(load.connections): \(median.summary)\(refused == 0 ? "" : " (\(refused) refused)")")
+        }
+    }
+
+    /// One turn of each side.
+    struct Round {
+        var canopy: GatewayBenchmark.Load
+        var pgbench: Double
+
+        var ratio: Double { canopy.requestsPerSecond / pgbench }
+        var summary: String {
+            "canopy \(Int(canopy.requestsPerSecond)) cmd/s, pgbench \(Int(pgbench)) tps, ratio \(String(format: "%.2f", ratio))"
         }
     }
 

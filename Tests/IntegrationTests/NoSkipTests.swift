@@ -17,17 +17,34 @@ import Testing
     struct WriterReport: Sendable {
         var committed: [UUID] = []
         var rolledBack: [UUID] = []
+        /// Of `committed`, those of `keptType` (the even writers write it, the odd ones another type).
+        var committedKept: [UUID] = []
     }
+
+    /// What the reader of some types asks for (the identity view reads the log this way).
+    static let keptType = "shared.touched"
 
     @Test func aTailingReaderSeesEveryCommittedEventExactlyOnceInLogOrder() async throws {
         for round in 1...Self.rounds {
             try await withEventStore { store, database in
                 let seen = Collected()
+                let kept = Collected()
                 let committedSoFar = Counter()
                 let reports = try await withThrowingTaskGroup(of: WriterReport?.self) { group in
                     group.addTask {
                         for try await event in store.tail(after: 0, pageSize: 300) {
                             seen.append(event)
+                        }
+                        return nil
+                    }
+                    group.addTask {
+                        // Reads only `keptType` and moves past the rest by the head of the same snapshot.
+                        var position: Int64 = 0
+                        while !Task.isCancelled {
+                            let (page, through) = try await store.read(types: [Self.keptType], after: position, limit: 300)
+                            for event in page { kept.append(event) }
+                            position = page.count < 300 ? through : page[page.count - 1].position
+                            if page.count < 300 { try await Task.sleep(for: .milliseconds(5)) }
                         }
                         return nil
                     }
@@ -41,7 +58,8 @@ import Testing
                     // Every writer has committed: give the reader a bounded time to reach the end, then stop it.
                     let expected = reports.reduce(0) { $0 + $1.committed.count }
                     let deadline = ContinuousClock.now + .seconds(60)
-                    while seen.count < expected, ContinuousClock.now < deadline {
+                    let expectedKept = reports.reduce(0) { $0 + $1.committedKept.count }
+                    while seen.count < expected || kept.count < expectedKept, ContinuousClock.now < deadline {
                         try await Task.sleep(for: .milliseconds(20))
                     }
                     try await Task.sleep(for: .milliseconds(200))  // time enough to show a duplicate, were there one
@@ -60,6 +78,10 @@ import Testing
                 #expect(firstOutOfPlace == nil, "round \(round): first out of place \(String(describing: firstOutOfPlace.map { ($0.offset, $0.element.position) }))")
                 #expect(Set(events.map(\.id)) == Set(committed), "round \(round): the reader saw exactly the committed events")
                 #expect(events.allSatisfy { !rolledBack.contains($0.id) })
+                // The reader of one type saw exactly its committed events, once each, in log order.
+                let keptEvents = kept.events
+                #expect(keptEvents.map(\.id) == events.filter { $0.type == Self.keptType }.map(\.id), "round \(round): the reader of one type")
+                #expect(Set(keptEvents.map(\.id)) == Set(reports.flatMap(\.committedKept)))
                 // And that order is the log's own.
                 #expect(try await database.count("events") == committed.count)
                 let last = try await store.readAll(after: Int64(committed.count - 1))
@@ -81,7 +103,9 @@ import Testing
                     AppendRequest(
                         stream: Bool.random(using: &random) ? shared.randomElement(using: &random)! : newStream(),
                         accountID: account,
-                        events: (0..<Int.random(in: 1...6, using: &random)).map { _ in event("shared.touched", #"{"writer":\#(writer)}"#) }
+                        events: (0..<Int.random(in: 1...6, using: &random)).map { _ in
+                            event(writer % 2 == 0 ? keptType : "other.touched", #"{"writer":\#(writer)}"#)
+                        }
                     )
                 }
                 try await connection.query("BEGIN", logger: TestServers.logger)
@@ -101,6 +125,7 @@ import Testing
                 } else {
                     try await connection.query("COMMIT", logger: TestServers.logger)
                     report.committed += ids
+                    if writer % 2 == 0 { report.committedKept += ids }
                     committedSoFar.add(ids.count)
                 }
             }

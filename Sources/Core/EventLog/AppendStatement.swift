@@ -102,14 +102,8 @@ package struct AppendStatement: PostgresPreparedStatement {
     package static func run(
         _ requests: [AppendRequest], on connection: PostgresConnection, logger: Logger
     ) async throws -> [Result<AppendResult, EventLogError>] {
-        try await outcomes(of: connection.checkedExecute(AppendStatement(requests), logger: logger), for: requests)
-    }
-
-    package static func outcomes(
-        of rows: some AsyncSequence<Row, any Error>, for requests: [AppendRequest]
-    ) async throws -> [Result<AppendResult, EventLogError>] {
         var results = [Result<AppendResult, EventLogError>?](repeating: nil, count: requests.count)
-        for try await (index, outcome, first, last, version, current) in rows {
+        for try await (index, outcome, first, last, version, current) in try await connection.checkedExecute(AppendStatement(requests), logger: logger) {
             let request = requests[Int(index) - 1]
             results[Int(index) - 1] = result(outcome, request, first, last, version, current)
         }

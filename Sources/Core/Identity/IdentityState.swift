@@ -238,12 +238,12 @@ public struct IdentityState: Sendable {
         }
     }
 
-    /// What an append of `stream` must expect for a decision taken on this state.
     /// The number of a domain's current claim (or next, when nobody holds it).
     public func claim(ofDomain domain: String) -> Int { domainReleases[domain] ?? 0 }
     /// The number of a phone number's current claim (or next, when nobody holds it).
     public func claim(ofPhone phone: String) -> Int { phoneReleases[phone] ?? 0 }
 
+    /// What an append of `stream` must expect for a decision taken on this state.
     public func expectedVersion(of stream: StreamName) -> ExpectedVersion {
         versions[stream].map { .exactly($0) } ?? .noStream
     }

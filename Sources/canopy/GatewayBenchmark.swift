@@ -44,7 +44,8 @@ struct GatewayBenchmark {
             let view = IdentityView(store: store, logger: logger)
             let tokens = try await AccessTokens.ephemeral()
             let runner = CommandRunner(store: store, view: view, logger: logger)
-            let identity = IdentityAPI(view: view, runner: runner, tokens: tokens, hasher: PasswordHasher(cost: 4))
+            let identity = IdentityAPI(view: view, runner: runner, tokens: tokens, hasher: PasswordHasher(cost: 4),
+                                       limits: RateLimits(client: client, logger: logger))
             var api = Gateway.API(view: view, tokens: tokens, identity: identity, idempotency: IdempotencyStore(client: client, logger: logger))
             if let timings { api.timeAuthorization = { duration in timings.update { $0.append(duration) } } }
             let router = Gateway.router(health: HealthRoutes(checks: [], readiness: Readiness()), api: api).router

@@ -82,7 +82,8 @@ enum Server {
             let tokens = try await Platform.tokens(settings, logger: logger)
             let identity = IdentityAPI(
                 view: view, runner: CommandRunner(store: store, view: view, logger: logger), tokens: tokens,
-                hasher: PasswordHasher(cost: UInt8(clamping: settings.bcryptCost)), sms: settings.sms.map(SmsProvider.init),
+                hasher: PasswordHasher(cost: UInt8(clamping: settings.bcryptCost)), limits: RateLimits(client: client, logger: logger),
+                sms: settings.sms.map(SmsProvider.init),
                 logos: LogoStore(store: store, client: client, logger: logger)
             )
             let api = Gateway.API(view: view, tokens: tokens, identity: identity, stats: StatsRoutes(client: client, store: store, catalog: catalog, logger: logger),

@@ -14,7 +14,9 @@ struct GatewayHarness: Sendable {
     static let adminEmail = "admin@platform.test"
     static let password = "correct horse battery"
 
-    let http: TestClient
+    var http: TestClient
+    /// The gateway's loopback port, for clients of their own (new connections).
+    let port: Int
     let view: IdentityView
     let runner: CommandRunner
     let tokens: AccessTokens
@@ -44,6 +46,15 @@ struct GatewayHarness: Sendable {
         let request = TestClient.Request(path, method: method, authority: host, headers: headers, body: body.map { ByteBuffer(string: $0) })
         let response = try await http.execute(request)
         return Reply(status: response.status, text: response.body.map { String(buffer: $0) } ?? "", headers: response.headers)
+    }
+
+    /// The same gateway over a connection of its own (a new client source port).
+    func overNewConnection<T: Sendable>(_ body: @escaping @Sendable (GatewayHarness) async throws -> T) async throws -> T {
+        try await TestClient.withClient(host: "localhost", port: port) { http in
+            var fresh = self
+            fresh.http = http
+            return try await body(fresh)
+        }
     }
 
     /// Logs in and returns the access token and refresh token.
@@ -129,7 +140,7 @@ func withGateway(
     configuration.smsPerIP.limit = 100_000
     configure(&configuration)
     let hasher = PasswordHasher(cost: 4)
-    let identity = IdentityAPI(view: view, runner: runner, tokens: tokens, hasher: hasher, sms: sms,
+    let identity = IdentityAPI(view: view, runner: runner, tokens: tokens, hasher: hasher, limits: RateLimits(client: database.client, logger: logger), sms: sms,
                                logos: LogoStore(store: store, client: database.client, logger: logger), configuration: configuration)
     let (router, routes) = Gateway.router(health: HealthRoutes(checks: [], readiness: Readiness()),
                                           api: Gateway.API(view: view, tokens: tokens, identity: identity, stats: stats,
@@ -150,7 +161,7 @@ func withGateway(
         }
         try await Application(router: router).test(.live) { client in
             try await TestClient.withClient(host: "localhost", port: client.port!) { http in
-                try await body(GatewayHarness(http: http, view: view, runner: runner, tokens: tokens, store: store, database: database, master: master, routes: routes))
+                try await body(GatewayHarness(http: http, port: client.port!, view: view, runner: runner, tokens: tokens, store: store, database: database, master: master, routes: routes))
             }
         }
     }

@@ -99,7 +99,7 @@ import Testing
     }
 
     @Test func wrongPasswordsAreGenericAndLoginsAreRateLimited() async throws {
-        try await withGateway(configure: { $0.loginPerEmail = .init(limit: 2, window: .seconds(60)) }) { gateway in
+        try await withGateway(configure: { $0.loginPerEmail.limit = 2 }) { gateway in
             let wrong = try await gateway.login(password: "not the password")
             let unknown = try await gateway.login("nobody@platform.test")
             #expect(wrong.reply.status == .unauthorized && unknown.reply.status == .unauthorized)

@@ -21,7 +21,8 @@ import Testing
             let store = EventStore(client: gateway.database.client, logger: TestServers.logger)
             let view = IdentityView(store: store, logger: TestServers.logger)
             let runner = CommandRunner(store: store, view: view, logger: TestServers.logger)
-            let identity = IdentityAPI(view: view, runner: runner, tokens: gateway.tokens, hasher: PasswordHasher(cost: 4))
+            let identity = IdentityAPI(view: view, runner: runner, tokens: gateway.tokens, hasher: PasswordHasher(cost: 4),
+                                       limits: RateLimits(client: gateway.database.client, logger: TestServers.logger))
             let api = Gateway.API(view: view, tokens: gateway.tokens, identity: identity,
                                   idempotency: IdempotencyStore(client: gateway.database.client, logger: TestServers.logger))
             let router = Gateway.router(health: HealthRoutes(checks: [], readiness: Readiness()), api: api).router

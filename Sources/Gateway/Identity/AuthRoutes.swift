@@ -102,8 +102,7 @@ extension IdentityAPI {
     private func login(_ body: LoginRequest, context: CanopyContext) async throws -> Response {
         let tenant = context.tenant!
         let email = body.email.lowercased()
-        let address = context.remoteAddress.map { "\($0)" } ?? "unknown"
-        guard loginsPerIP.allow(address), loginsPerEmail.allow(email) else {
+        guard try await limits.allow((configuration.loginPerIP, context.clientAddress), (configuration.loginPerEmail, email)) else {
             throw APIError(.tooManyRequests, code: "auth.rate_limited", message: "too many attempts; wait a minute")
         }
         let userID = IdentityState.userID(forEmail: email)

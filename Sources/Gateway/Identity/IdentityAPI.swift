@@ -8,12 +8,12 @@ public import Projections
 public struct IdentityAPI: Sendable {
     public struct Configuration: Sendable {
         public var lifetimes = SessionCommands.Lifetimes()
-        /// Login attempts per client address and per email.
-        public var loginPerIP = RateLimiter.Rule(limit: 30, window: .seconds(60))
-        public var loginPerEmail = RateLimiter.Rule(limit: 10, window: .seconds(60))
+        /// Login attempts (password or code) per client address, and password attempts per email.
+        public var loginPerIP = RateLimits.Rule(bucket: "login.address", limit: 30, window: .seconds(60))
+        public var loginPerEmail = RateLimits.Rule(bucket: "login.email", limit: 10, window: .seconds(60))
         /// Codes asked for, per client address and per phone.
-        public var smsPerIP = RateLimiter.Rule(limit: 10, window: .seconds(600))
-        public var smsPerPhone = RateLimiter.Rule(limit: 3, window: .seconds(600))
+        public var smsPerIP = RateLimits.Rule(bucket: "sms.address", limit: 10, window: .seconds(600))
+        public var smsPerPhone = RateLimits.Rule(bucket: "sms.phone", limit: 3, window: .seconds(600))
         /// How long an impersonation lasts (at most 15 minutes).
         public var impersonationLifetime = ImpersonationCommands.maximumLifetime
 
@@ -25,30 +25,25 @@ public struct IdentityAPI: Sendable {
     let tokens: AccessTokens
     let hasher: PasswordHasher
     let configuration: Configuration
-    let loginsPerIP: RateLimiter
-    let loginsPerEmail: RateLimiter
-    let smsPerIP: RateLimiter
-    let smsPerPhone: RateLimiter
+    /// Shared by every gateway on the database.
+    let limits: RateLimits
     /// Where login codes are sent; without one, asking for a code answers 404 `auth.sms_unavailable`.
     let sms: SmsProvider?
     /// Where logo bytes live; without it, logo routes answer 404.
     let logos: LogoStore?
 
     public init(
-        view: IdentityView, runner: CommandRunner, tokens: AccessTokens, hasher: PasswordHasher, sms: SmsProvider? = nil, logos: LogoStore? = nil,
-        configuration: Configuration = .init()
+        view: IdentityView, runner: CommandRunner, tokens: AccessTokens, hasher: PasswordHasher, limits: RateLimits,
+        sms: SmsProvider? = nil, logos: LogoStore? = nil, configuration: Configuration = .init()
     ) {
         self.view = view
         self.sms = sms
         self.logos = logos
-        self.smsPerIP = RateLimiter(configuration.smsPerIP)
-        self.smsPerPhone = RateLimiter(configuration.smsPerPhone)
         self.runner = runner
         self.tokens = tokens
         self.hasher = hasher
         self.configuration = configuration
-        self.loginsPerIP = RateLimiter(configuration.loginPerIP)
-        self.loginsPerEmail = RateLimiter(configuration.loginPerEmail)
+        self.limits = limits
     }
 
     public func register(on routes: SecuredRouter) {

@@ -37,8 +37,7 @@ extension IdentityAPI {
         guard let sms else { throw APIError(.notFound, code: "auth.sms_unavailable", message: "SMS login is not available here") }
         let phone: String
         do { phone = try IdentityValidation.phone(body.phone) } catch { throw APIError(error) }
-        let address = context.remoteAddress.map { "\($0)" } ?? "unknown"
-        guard smsPerIP.allow(address), smsPerPhone.allow(phone) else {
+        guard try await limits.allow((configuration.smsPerIP, context.clientAddress), (configuration.smsPerPhone, phone)) else {
             throw APIError(.tooManyRequests, code: "auth.rate_limited", message: "too many codes asked for; wait a few minutes")
         }
         let tenant = context.tenant!
@@ -61,8 +60,7 @@ extension IdentityAPI {
     }
 
     private func verifyCode(_ body: SmsCodeVerification, context: CanopyContext) async throws -> Response {
-        let address = context.remoteAddress.map { "\($0)" } ?? "unknown"
-        guard loginsPerIP.allow(address) else {
+        guard try await limits.allow((configuration.loginPerIP, context.clientAddress)) else {
             throw APIError(.tooManyRequests, code: "auth.rate_limited", message: "too many attempts; wait a minute")
         }
         let tenant = context.tenant!

@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "CanopyTests",
             dependencies: [
-                "canopy", "Core", "Workers", "Projections", "CanopyTesting",
+                "canopy", "Core", "Gateway", "Workers", "Projections", "CanopyTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

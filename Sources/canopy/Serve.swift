@@ -80,11 +80,13 @@ enum Server {
         if components.contains(.gateway) {
             let view = IdentityView(store: store, logger: logger)
             let tokens = try await Platform.tokens(settings, logger: logger)
+            var identityConfiguration = IdentityAPI.Configuration()
+            identityConfiguration.trustedProxies = settings.trustedProxies
             let identity = IdentityAPI(
                 view: view, runner: CommandRunner(store: store, view: view, logger: logger), tokens: tokens,
                 hasher: PasswordHasher(cost: UInt8(clamping: settings.bcryptCost)), limits: RateLimits(client: client, logger: logger),
                 sms: settings.sms.map(SmsProvider.init),
-                logos: LogoStore(store: store, client: client, logger: logger)
+                logos: LogoStore(store: store, client: client, logger: logger), configuration: identityConfiguration
             )
             let api = Gateway.API(view: view, tokens: tokens, identity: identity, stats: StatsRoutes(client: client, store: store, catalog: catalog, logger: logger),
                                   idempotency: IdempotencyStore(client: client, logger: logger))

@@ -39,6 +39,8 @@ struct Settings {
     var topology: EventTopology
     var httpHost: String
     var httpPort: Int
+    /// Load balancers whose `X-Forwarded-For` names the client; none by default.
+    var trustedProxies: TrustedProxies
     var logLevel: Logger.Level
     /// `kid:secret` pairs, the first signs; nil: an ephemeral key for this process only.
     var jwtKeys: [(id: String, secret: String)]?
@@ -91,6 +93,7 @@ struct Settings {
             topology: EventTopology(namespace: try namespace(config.string(forKey: "amqp.namespace", default: "canopy"))),
             httpHost: config.string(forKey: "http.host", default: "127.0.0.1"),
             httpPort: config.int(forKey: "http.port", default: 8080),
+            trustedProxies: try parseTrustedProxies(config.string(forKey: "http.trusted_proxies", default: "")),
             logLevel: level,
             jwtKeys: try config.string(forKey: "auth.jwt_keys", isSecret: true).map(parseJWTKeys),
             bcryptCost: config.int(forKey: "auth.bcrypt_cost", default: 12),
@@ -121,6 +124,10 @@ private func parseJWTKeys(_ text: String) throws -> [(id: String, secret: String
         throw Settings.Invalid(description: "auth.jwt_keys is kid:secret[,kid:secret...], each secret at least 32 bytes")
     }
     return keys
+}
+
+private func parseTrustedProxies(_ text: String) throws -> TrustedProxies {
+    do { return try TrustedProxies(text) } catch { throw Settings.Invalid(description: "http.trusted_proxies: \(error)") }
 }
 
 private func namespace(_ text: String) throws -> String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 @testable import canopy
+import Gateway
 import Foundation
 import Testing
 
@@ -34,6 +35,10 @@ import Testing
         let settings = try await Settings.resolve(options(["--database-url", "postgres://u@127.0.0.1/d"]), environment: [:])
         #expect(settings.httpHost == "127.0.0.1" && settings.httpPort == 8080 && settings.logLevel == .info)
         #expect(settings.amqp.host == "127.0.0.1" && settings.amqp.port == 5672 && settings.amqp.virtualHost == "/")
+        #expect(settings.trustedProxies.isEmpty)
+        let behindProxies = try await Settings.resolve(options(["--database-url", "postgres://u@127.0.0.1/d"]),
+                                                       environment: ["CANOPY_HTTP_TRUSTED_PROXIES": "10.0.0.0/8,fd00::/8"])
+        #expect(behindProxies.trustedProxies == (try TrustedProxies("10.0.0.0/8, fd00::/8")))
     }
 
     @Test func missingOrMalformedSettingsAreClearErrors() async throws {
@@ -42,6 +47,9 @@ import Testing
             try await Settings.resolve(options(["--database-url", "postgres://u@h/d", "--log-level", "loud"]), environment: [:])
         }
         await #expect(throws: (any Error).self) { try await Settings.resolve(options(["--database-url", "mysql://u@h/d"]), environment: [:]) }
+        await #expect(throws: Settings.Invalid.self) {
+            try await Settings.resolve(options(["--database-url", "postgres://u@h/d"]), environment: ["CANOPY_HTTP_TRUSTED_PROXIES": "10.0.0.0/40"])
+        }
         await #expect(throws: (any Error).self) {
             try await Settings.resolve(options(["--database-url", "postgres://u@h/d", "--config-file", "/nonexistent/canopy.json"]), environment: [:])
         }

@@ -21,6 +21,26 @@ import Testing
         }
     }
 
+    @Test func forwardedForNamesTheClientOnlyBehindATrustedProxy() async throws {
+        @Sendable func attempts(_ gateway: GatewayHarness, forwardedFor addresses: [String]) async throws -> [Int] {
+            var statuses: [Int] = []
+            for (index, address) in addresses.enumerated() {
+                let reply = try await gateway.call(.post, "/api/v1/auth/login", body: #"{"email": "nobody\#(index)@platform.test", "password": "wrong"}"#,
+                                                   headers: [.init("X-Forwarded-For")!: "198.51.100.1, \(address)"])
+                statuses.append(Int(reply.status.code))
+            }
+            return statuses
+        }
+        try await withGateway(configure: { $0.loginPerIP.limit = 2; $0.trustedProxies = try! TrustedProxies("127.0.0.1") }) { gateway in
+            let statuses = try await attempts(gateway, forwardedFor: ["203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2"])
+            #expect(statuses == [401, 401, 429, 401], "each forwarded client has its own limit")
+        }
+        try await withGateway(configure: { $0.loginPerIP.limit = 2 }) { gateway in
+            let statuses = try await attempts(gateway, forwardedFor: ["203.0.113.1", "203.0.113.2", "203.0.113.3"])
+            #expect(statuses == [401, 401, 429], "an untrusted peer cannot pick its address")
+        }
+    }
+
     @Test func twoGatewaysOnOneDatabaseShareTheirLimits() async throws {
         let perEmail: @Sendable (inout IdentityAPI.Configuration) -> Void = { $0.loginPerEmail.limit = 2 }
         try await withGateway(configure: perEmail) { first in

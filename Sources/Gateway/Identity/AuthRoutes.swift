@@ -55,7 +55,7 @@ extension IdentityAPI {
         }
         routes.on(.post, "auth/login", .anonymous(reason: "this is how a caller gets a token")) { request, context, _ in
             let body = try await JSONBody.decode(LoginRequest.self, from: request)
-            return try await login(body, context: context)
+            return try await login(body, from: clientAddress(request, context), context: context)
         }
         routes.on(.post, "auth/refresh", .anonymous(reason: "the refresh token is the credential")) { request, context, _ in
             let body = try await JSONBody.decode(RefreshRequest.self, from: request)
@@ -99,10 +99,10 @@ extension IdentityAPI {
         }
     }
 
-    private func login(_ body: LoginRequest, context: CanopyContext) async throws -> Response {
+    private func login(_ body: LoginRequest, from address: String, context: CanopyContext) async throws -> Response {
         let tenant = context.tenant!
         let email = body.email.lowercased()
-        guard try await limits.allow((configuration.loginPerIP, context.clientAddress), (configuration.loginPerEmail, email)) else {
+        guard try await limits.allow((configuration.loginPerIP, address), (configuration.loginPerEmail, email)) else {
             throw APIError(.tooManyRequests, code: "auth.rate_limited", message: "too many attempts; wait a minute")
         }
         let userID = IdentityState.userID(forEmail: email)

@@ -1,6 +1,7 @@
 public import Core
 import Foundation
 import Hummingbird
+import HTTPTypes
 public import Projections
 
 /// The identity API: accounts, tenants, users, groups, sessions. Its routes live in one file per resource
@@ -14,6 +15,8 @@ public struct IdentityAPI: Sendable {
         /// Codes asked for, per client address and per phone.
         public var smsPerIP = RateLimits.Rule(bucket: "sms.address", limit: 10, window: .seconds(600))
         public var smsPerPhone = RateLimits.Rule(bucket: "sms.phone", limit: 3, window: .seconds(600))
+        /// Proxies whose `X-Forwarded-For` names the client (for limits per address).
+        public var trustedProxies = TrustedProxies.none
         /// How long an impersonation lasts (at most 15 minutes).
         public var impersonationLifetime = ImpersonationCommands.maximumLifetime
 
@@ -56,6 +59,13 @@ public struct IdentityAPI: Sendable {
         registerSmsLogin(on: routes)
         registerLogos(on: routes)
     }
+
+    /// The client's IP address (never with a port: a new connection is the same client), for limits per address.
+    func clientAddress(_ request: Request, _ context: CanopyContext) -> String {
+        configuration.trustedProxies.client(peer: context.remoteAddress, forwardedFor: request.headers[Self.forwardedFor])
+    }
+
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
     /// Who did it, for every event a request appends.
     static func metadata(_ caller: Caller?, _ context: CanopyContext) -> EventMetadata {

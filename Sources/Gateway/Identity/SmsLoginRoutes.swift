@@ -22,22 +22,22 @@ extension IdentityAPI {
     func registerSmsLogin(on routes: SecuredRouter) {
         routes.on(.post, "auth/sms", .anonymous(reason: "this is how a caller without a password gets a code")) { request, context, _ in
             let body = try await JSONBody.decode(SmsCodeRequest.self, from: request)
-            return try await sendCode(body, context: context)
+            return try await sendCode(body, from: clientAddress(request, context), context: context)
         }
         routes.on(.post, "auth/sms/verify", .anonymous(reason: "the code is the credential")) { request, context, _ in
             let body = try await JSONBody.decode(SmsCodeVerification.self, from: request)
-            return try await verifyCode(body, context: context)
+            return try await verifyCode(body, from: clientAddress(request, context), context: context)
         }
     }
 
     /// Always the same answer, whether or not the phone belongs to someone who may log in here (no
     /// enumeration); a code goes out only when it does.
-    private func sendCode(_ body: SmsCodeRequest, context: CanopyContext) async throws -> Response {
+    private func sendCode(_ body: SmsCodeRequest, from address: String, context: CanopyContext) async throws -> Response {
         // Not configured: the feature does not exist on this platform (a 404, not an outage).
         guard let sms else { throw APIError(.notFound, code: "auth.sms_unavailable", message: "SMS login is not available here") }
         let phone: String
         do { phone = try IdentityValidation.phone(body.phone) } catch { throw APIError(error) }
-        guard try await limits.allow((configuration.smsPerIP, context.clientAddress), (configuration.smsPerPhone, phone)) else {
+        guard try await limits.allow((configuration.smsPerIP, address), (configuration.smsPerPhone, phone)) else {
             throw APIError(.tooManyRequests, code: "auth.rate_limited", message: "too many codes asked for; wait a few minutes")
         }
         let tenant = context.tenant!
@@ -59,8 +59,8 @@ extension IdentityAPI {
         return try JSONBody.response(SmsChallenge(challengeID: challenge), status: .accepted)
     }
 
-    private func verifyCode(_ body: SmsCodeVerification, context: CanopyContext) async throws -> Response {
-        guard try await limits.allow((configuration.loginPerIP, context.clientAddress)) else {
+    private func verifyCode(_ body: SmsCodeVerification, from address: String, context: CanopyContext) async throws -> Response {
+        guard try await limits.allow((configuration.loginPerIP, address)) else {
             throw APIError(.tooManyRequests, code: "auth.rate_limited", message: "too many attempts; wait a minute")
         }
         let tenant = context.tenant!

@@ -27,10 +27,6 @@ public struct CanopyContext: RequestContext {
         remoteAddress = source.channel.remoteAddress
     }
 
-    /// The peer's IP address without its port, for limits per address: a new connection (a new source
-    /// port) is the same client.
-    public var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
-
     /// Small bodies only: the largest request (a logo) is capped by its route.
     public var maxUploadSize: Int { 1 << 20 }
 }

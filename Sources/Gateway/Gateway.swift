@@ -39,6 +39,9 @@ public enum Gateway {
     public static func router(health: HealthRoutes, api: API?) -> (router: Router<CanopyContext>, routes: [RouteDeclaration]) {
         let router = Router(context: CanopyContext.self)
         router.add(middleware: RequestIDMiddleware())
+        // Outside the error middleware, so that requests are counted with the status they were answered with,
+        // by route pattern (`/api/v1/accounts/{account_id}`), never by path.
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
         health.register(on: router)
         guard let api else { return (router, []) }

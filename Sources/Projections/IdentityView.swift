@@ -1,6 +1,7 @@
 public import Core
 public import Logging
 public import ServiceLifecycle
+import Metrics
 import Synchronization
 
 /// The identity read model every gateway holds in memory: the account tree, groups, grants, users, tenants
@@ -13,6 +14,8 @@ import Synchronization
 public final class IdentityView: Service, Sendable {
     private let state = Mutex(ViewState())
     private let applied = LogWatermark()
+    /// `applied` for the process's metrics: how far this gateway's view of the log has come.
+    private let positionMetric = Gauge(label: "canopy_identity_view_position")
     private let store: EventStore
     private let logger: Logger
 
@@ -57,7 +60,7 @@ public final class IdentityView: Service, Sendable {
             }
             return state.state.position
         }
-        applied.advance(to: position)
+        advance(to: position)
     }
 
     public func run() async throws {
@@ -83,6 +86,11 @@ public final class IdentityView: Service, Sendable {
     static let leftOut = [TenantLogoUploaded.type: "bytes"]
     private static let types = IdentityEvent.types
 
+    private func advance(to position: Int64) {
+        applied.advance(to: position)
+        positionMetric.record(position)
+    }
+
     /// Past the events of other kinds up to `position`, which a read of identity events through it skipped.
     private func moveOn(to position: Int64) {
         let moved = state.withLock { state -> Int64 in
@@ -91,7 +99,7 @@ public final class IdentityView: Service, Sendable {
             state.foldPending()
             return state.state.position
         }
-        applied.advance(to: moved)
+        advance(to: moved)
     }
 
     /// Waits until the log holds something not folded yet, or for the store's poll interval. This
@@ -127,7 +135,7 @@ public final class IdentityView: Service, Sendable {
             state.foldPending()
             return state.state.position
         }
-        applied.advance(to: position)
+        advance(to: position)
     }
 }
 

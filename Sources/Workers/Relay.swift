@@ -1,5 +1,6 @@
 public import Core
 public import Logging
+import Metrics
 import PostgresNIO
 public import ServiceLifecycle
 import Synchronization
@@ -38,6 +39,9 @@ public final class Relay: Service, Sendable {
     private let logger: Logger
     private let published = Atomic<Int>(0)
     private let confirmedPosition = Atomic<Int64>(0)
+    /// The same two for the process's metrics (Prometheus under `canopy serve`).
+    private let publishedMetric: Counter
+    private let positionMetric: Gauge
 
     public init(store: EventStore, database: DatabaseURL, amqp: AMQPEndpoint, configuration: Configuration = .init(), logger: Logger) {
         self.store = store
@@ -47,6 +51,8 @@ public final class Relay: Service, Sendable {
         var logger = logger
         logger[metadataKey: "relay"] = "\(configuration.name)"
         self.logger = logger
+        publishedMetric = Counter(label: "canopy_relay_published_events_total", dimensions: [("relay", configuration.name)])
+        positionMetric = Gauge(label: "canopy_relay_confirmed_position", dimensions: [("relay", configuration.name)])
     }
 
     /// Events this instance published and the broker confirmed.
@@ -151,6 +157,8 @@ public final class Relay: Service, Sendable {
                     unsaved = advanced.last
                     confirmedPosition.store(advanced.last, ordering: .relaxed)
                     published.add(advanced.count, ordering: .relaxed)
+                    publishedMetric.increment(by: advanced.count)
+                    positionMetric.record(advanced.last)
                     if ContinuousClock.now - saved >= configuration.checkpointInterval { try await save() }
                 }
             }

@@ -46,6 +46,7 @@ enum Server {
     /// `bootstrap`: make the master account first when the log has none (`canopy dev`).
     static func run(_ settings: Settings, components: Set<Component>, bootstrap: Bool = false) async throws {
         let logger = Logs.bootstrap(level: settings.logLevel)
+        let registry = MetricsEndpoint.bootstrap()
         let migrator = try Migrator(directory: Migrator.locateDirectory())
         try await migrator.migrate(settings.database, logger: logger)
 
@@ -107,10 +108,14 @@ enum Server {
             services.append(.init(service: gateway, successTerminationBehavior: .gracefullyShutdownGroup))
             services.append(.init(service: ReadinessService(readiness)))
         }
+        if let port = settings.metricsPort {
+            services.append(.init(service: MetricsEndpoint.server(registry, host: settings.httpHost, port: port, logger: logger)))
+        }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("canopy serving", metadata: [
             "components": "\(components.map(\.rawValue).sorted().joined(separator: ","))",
-            "http": "\(settings.httpHost):\(settings.httpPort)", "database": "\(settings.database)", "amqp": "\(amqp)",
+            "http": "\(settings.httpHost):\(settings.httpPort)", "metrics": "\(settings.metricsPort.map { "\(settings.httpHost):\($0)/metrics" } ?? "off")",
+            "database": "\(settings.database)", "amqp": "\(amqp)",
         ])
         try await group.run()
         logger.info("canopy stopped")

@@ -23,6 +23,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Port the HTTP server listens on (env CANOPY_HTTP_PORT; default 8080).")
     var port: Int?
 
+    @Option(help: "Port of the Prometheus metrics listener, on the HTTP host (env CANOPY_METRICS_PORT; default: none).")
+    var metricsPort: Int?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (env CANOPY_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -39,6 +42,8 @@ struct Settings {
     var topology: EventTopology
     var httpHost: String
     var httpPort: Int
+    /// Where `/metrics` is served (on `httpHost`); nil: nowhere.
+    var metricsPort: Int?
     /// Load balancers whose `X-Forwarded-For` names the client; none by default.
     var trustedProxies: TrustedProxies
     var logLevel: Logger.Level
@@ -72,6 +77,7 @@ struct Settings {
         if let value = options.amqpNamespace { flags["amqp.namespace"] = .init(.string(value), isSecret: false) }
         if let value = options.host { flags["http.host"] = .init(.string(value), isSecret: false) }
         if let value = options.port { flags["http.port"] = .init(.int(value), isSecret: false) }
+        if let value = options.metricsPort { flags["metrics.port"] = .init(.int(value), isSecret: false) }
         if let value = options.logLevel { flags["log.level"] = .init(.string(value), isSecret: false) }
 
         let environment = EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: ["canopy"])
@@ -93,6 +99,7 @@ struct Settings {
             topology: EventTopology(namespace: try namespace(config.string(forKey: "amqp.namespace", default: "canopy"))),
             httpHost: config.string(forKey: "http.host", default: "127.0.0.1"),
             httpPort: config.int(forKey: "http.port", default: 8080),
+            metricsPort: config.int(forKey: "metrics.port"),
             trustedProxies: try parseTrustedProxies(config.string(forKey: "http.trusted_proxies", default: "")),
             logLevel: level,
             jwtKeys: try config.string(forKey: "auth.jwt_keys", isSecret: true).map(parseJWTKeys),

@@ -36,10 +36,10 @@ import Testing
             let name = "serve_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
             try await database.client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: TestServers.logger)
             let url = try TestServers.database().database(name)
-            let port = try TestServers.freePort()
+            let port = try TestServers.freePort(), metricsPort = try TestServers.freePort()
 
             let process = try CanopyProcess(["serve", "--database-url", url.urlString, "--amqp-url", try TestServers.amqpURL(),
-                                             "--port", "\(port)", "--log-level", "warning"])
+                                             "--port", "\(port)", "--metrics-port", "\(metricsPort)", "--log-level", "warning"])
 
             var ready = (status: 0, body: "")
             let deadline = ContinuousClock.now + .seconds(30)
@@ -95,6 +95,28 @@ import Testing
             #expect(statuses.count == 16 && statuses.allSatisfy { $0 == "200" || $0 == "409" }, "\(statuses)")
             #expect(statuses.contains("200"))
 
+            // What it did, in Prometheus's format on its metrics port: its appends, the requests by route
+            // pattern, how far its view, relay and projections have come.
+            let renamed = statuses.filter { $0 == "200" }.count
+            var metrics = Metrics(text: "")
+            let metricsDeadline = ContinuousClock.now + .seconds(15)
+            repeat {
+                metrics = Metrics(text: try curl("http://127.0.0.1:\(metricsPort)/metrics").body)
+                if metrics.value("canopy_consumer_events_total", ["consumer": "projection.event_catalog", "result": "applied"]) ?? 0 < Double(renamed + 1) {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+            } while metrics.value("canopy_consumer_events_total", ["consumer": "projection.event_catalog", "result": "applied"]) ?? 0 < Double(renamed + 1)
+                && ContinuousClock.now < metricsDeadline
+            #expect(metrics.value("canopy_appends_total", ["outcome": "appended"]) ?? 0 >= Double(renamed + 1), "the renames and the login's session")
+            #expect(metrics.value("canopy_events_appended_total") ?? 0 >= Double(renamed + 1))
+            #expect(metrics.value("canopy_append_batches_total") ?? 0 >= 1)
+            #expect(metrics.value("hb_requests", ["http_route": "/api/v1/accounts/{account_id}/groups/{group_id}", "http_request_method": "PATCH",
+                                                  "http_response_status_code": "200"]) == Double(renamed), "\(metrics.text)")
+            #expect(metrics.value("canopy_identity_view_position") ?? 0 >= Double(renamed + 1))
+            #expect(metrics.value("canopy_relay_published_events_total", ["relay": "events"]) ?? 0 >= Double(renamed + 1), "\(metrics.text)")
+            #expect(metrics.value("canopy_consumer_events_total", ["consumer": "projection.event_catalog", "result": "applied"]) ?? 0 >= Double(renamed + 1))
+            #expect(try curl("http://127.0.0.1:\(port)/metrics").status == 404, "not on the API's port")
+
             // Exits by itself, with status 0, within 20 s of SIGTERM.
             #expect(await process.stop() == 0)
 
@@ -109,5 +131,25 @@ import Testing
             #expect(applied == migrations)
             try await database.client.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"), logger: TestServers.logger)
         }
+    }
+}
+
+/// Prometheus's text format, read line by line: `name{label="value",...} number`.
+private struct Metrics {
+    let text: String
+
+    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let number = Double(line[line.index(after: space)...]) else { continue }
+            let series = line[..<space]
+            let (seriesName, labelText) = series.firstIndex(of: "{").map { (series[..<$0], series[$0...].dropFirst().dropLast()) } ?? (series, "")
+            guard seriesName == name else { continue }
+            let found = Dictionary(labelText.split(separator: ",").compactMap { pair -> (String, String)? in
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                return parts.count == 2 ? (String(parts[0]), String(parts[1].dropFirst().dropLast())) : nil
+            }, uniquingKeysWith: { first, _ in first })
+            if labels.allSatisfy({ found[$0.key] == $0.value }) { return number }
+        }
+        return nil
     }
 }

@@ -43,6 +43,7 @@ public final class ConsumerRuntime: Service, Sendable {
     private let amqp: AMQPEndpoint
     private let logger: Logger
     private let counts = Mutex(Counters())
+    private let metrics: ConsumerMetrics
     private let onCommit: @Sendable ([RecordedEvent]) -> Void
 
     /// `onCommit` is called with each batch of newly applied events after its transaction committed.
@@ -59,6 +60,7 @@ public final class ConsumerRuntime: Service, Sendable {
         logger[metadataKey: "consumer"] = "\(consumer.name)"
         self.logger = logger
         self.onCommit = onCommit
+        self.metrics = ConsumerMetrics(consumer: consumer.name)
     }
 
     public var counters: Counters { counts.withLock { $0 } }
@@ -145,6 +147,7 @@ public final class ConsumerRuntime: Service, Sendable {
             $0.applied += fresh.count
             $0.duplicates += events.count - fresh.count
         }
+        metrics.applied(fresh, duplicates: events.count - fresh.count)
         if !fresh.isEmpty { onCommit(fresh) }
     }
 
@@ -171,6 +174,7 @@ public final class ConsumerRuntime: Service, Sendable {
         }
         let parked = target == queues.parked
         counts.withLock { if parked { $0.parked += 1 } else { $0.retried += 1 } }
+        metrics.failed(parked: parked)
         logger.log(level: parked ? .error : .warning, parked ? "event parked" : "event failed; will retry", metadata: [
             "event_id": "\(delivery.messageID ?? "?")", "attempt": "\(attempts)", "error": "\(message)", "queue": "\(target)",
         ])

@@ -56,6 +56,7 @@ final class GroupCommitter: Sendable {
     private let batchSink: AsyncStream<[Int]>.Continuation
     /// Called with the last position of every batch that appended, before its callers resume.
     private let onAppended: @Sendable (Int64) -> Void
+    private let metrics = AppendMetrics()
 
     init(client: PostgresClient, maxInFlight: Int, maxBatchEvents: Int, logger: Logger, onAppended: @escaping @Sendable (Int64) -> Void) {
         self.client = client
@@ -175,7 +176,10 @@ final class GroupCommitter: Sendable {
                 state.unfinished.insert(state.batchesStarted)
                 return (batch.compactMap { id in state.waiters[id].map { (id, $0) } }, state.batchesStarted)
             }
-            let results = await write(waiting.map(\.1.requests))
+            let units = waiting.map(\.1.requests)
+            let started = ContinuousClock.now
+            let results = await write(units)
+            metrics.batch(units, took: .now - started, results: results)
             for ((_, waiter), result) in zip(waiting, results) {
                 if let whenAppended = waiter.whenAppended, case .success(let appended) = result, !appended.contains(where: \.isReplay) {
                     whenAppended(appended)

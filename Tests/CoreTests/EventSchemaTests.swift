@@ -60,6 +60,7 @@ import Testing
             guard case .rotated(let events) = try SessionCommands.refresh(state, sessionID: session, presentedHash: hash, newHash: "b", now: now, lifetimes: .init()) else { return [] }
             return events
         }
+        try fixture.when { try UserCommands.changePassword($0, user: root, passwordHash: "$2b$12$" + String(repeating: "x", count: 53), keeping: nil, now: now) }
         try fixture.when { try SessionCommands.revoke($0, sessionID: session, user: root, reason: "logout") }
         let impersonation = UUID.v7()
         try fixture.when { try ImpersonationCommands.start($0, impersonationID: impersonation, superAdmin: root, actingIn: master, account: client, now: now, lifetime: .seconds(60)) }

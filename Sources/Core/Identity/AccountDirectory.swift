@@ -49,7 +49,7 @@ public struct AccountDirectory: Sendable, Hashable {
              .sessionStarted, .sessionRefreshed, .sessionRevoked, .impersonationStarted, .impersonationEnded,
              .apiKeyCreated, .apiKeyUsed, .apiKeyRevoked, .smsCodeIssued, .smsCodeFailed, .smsCodeUsed,
              .tenantLogoUploaded, .tenantBrandingDrafted, .tenantBrandingActivated, .tenantFieldsDelegated, .tenantDomainAdded, .tenantDomainRemoved,
-             .userProfileChanged, .userPhoneClaimed, .userPhoneReleased:
+             .userProfileChanged, .userPhoneClaimed, .userPhoneReleased, .userPasswordChanged:
             break
         }
     }

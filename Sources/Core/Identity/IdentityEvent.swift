@@ -34,6 +34,7 @@ public enum IdentityEvent: Sendable, Hashable {
     case userProfileChanged(UserProfileChanged)
     case userPhoneClaimed(UserPhoneClaimed)
     case userPhoneReleased(UserPhoneReleased)
+    case userPasswordChanged(UserPasswordChanged)
 
     public var type: String { Self.kind(of: self).type }
 
@@ -71,6 +72,7 @@ public enum IdentityEvent: Sendable, Hashable {
         case .userProfileChanged(let e): (IdentityStreams.user(e.userID), e.accountID)
         case .userPhoneClaimed(let e): (IdentityStreams.phone(e.phone, claim: e.claim), e.accountID)
         case .userPhoneReleased(let e): (IdentityStreams.phone(e.phone, claim: e.claim), e.accountID)
+        case .userPasswordChanged(let e): (IdentityStreams.user(e.userID), e.accountID)
         }
     }
 
@@ -114,6 +116,7 @@ public enum IdentityEvent: Sendable, Hashable {
         kind(UserProfileChanged.self, IdentityEvent.userProfileChanged),
         kind(UserPhoneClaimed.self, IdentityEvent.userPhoneClaimed),
         kind(UserPhoneReleased.self, IdentityEvent.userPhoneReleased),
+        kind(UserPasswordChanged.self, IdentityEvent.userPasswordChanged),
     ]
 
     private static func kind<P: IdentityPayload>(_ payload: P.Type, _ wrap: @escaping @Sendable (P) -> IdentityEvent) -> Kind {
@@ -153,6 +156,7 @@ public enum IdentityEvent: Sendable, Hashable {
         case .userProfileChanged: UserProfileChanged.self
         case .userPhoneClaimed: UserPhoneClaimed.self
         case .userPhoneReleased: UserPhoneReleased.self
+        case .userPasswordChanged: UserPasswordChanged.self
         }
     }
 
@@ -189,6 +193,7 @@ public enum IdentityEvent: Sendable, Hashable {
         case .userProfileChanged(let e): e
         case .userPhoneClaimed(let e): e
         case .userPhoneReleased(let e): e
+        case .userPasswordChanged(let e): e
         }
     }
 }

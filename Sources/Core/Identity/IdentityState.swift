@@ -175,6 +175,8 @@ public struct IdentityState: Sendable {
             user.phone = changed.phone
             users[changed.userID] = user
             if let phone = changed.phone, userByPhone[phone] == nil { userByPhone[phone] = changed.userID }
+        case .userPasswordChanged(let changed):
+            users[changed.userID]?.passwordHash = changed.passwordHash
         case .platformBootstrapped:
             break  // the master account comes with the account.created beside it
         case .userPhoneClaimed:

@@ -30,6 +30,6 @@ public struct SessionRevoked: IdentityPayload {
     public static let type = "session.revoked"
     public var sessionID: UUID
     public var accountID: UUID
-    /// `logout`, `revoked` (by the user from the session list) or `reuse_detected`.
+    /// `logout`, `revoked` (by the user from the session list), `reuse_detected` or `password_changed`.
     public var reason: String
 }

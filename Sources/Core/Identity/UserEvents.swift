@@ -46,3 +46,14 @@ public struct UserPhoneReleased: IdentityPayload {
     public var phone: String
     public var claim: Int
 }
+
+/// A user chose a new password, proving the old one (the gateway checks it; the log keeps only the hash).
+/// The user's other sessions are revoked beside it.
+public struct UserPasswordChanged: IdentityPayload {
+    public static let type = "user.password_changed"
+    public var userID: UUID
+    /// The account whose stream holds the user.
+    public var accountID: UUID
+    /// bcrypt.
+    public var passwordHash: String
+}

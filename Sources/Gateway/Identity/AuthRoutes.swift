@@ -14,6 +14,11 @@ extension IdentityAPI {
         var refreshToken: String
     }
 
+    struct PasswordChange: Decodable {
+        var currentPassword: String
+        var newPassword: String
+    }
+
     struct TokenResponse: Encodable {
         var accessToken: String
         var tokenType = "Bearer"
@@ -79,6 +84,11 @@ extension IdentityAPI {
             }) else { throw APIError.notFound("user.not_found") }
             return try JSONBody.response(me)
         }
+        routes.on(.put, "me/password", .signedIn) { request, context, authorized in
+            let caller = try authorized.signedIn, user = try authorized.user
+            let body = try await JSONBody.decode(PasswordChange.self, from: request)
+            return try await changePassword(body, caller: caller, user: user, context: context)
+        }
         routes.on(.get, "sessions", .signedIn) { _, _, authorized in
             let caller = try authorized.signedIn, user = try authorized.user
             let now = Date()
@@ -97,6 +107,29 @@ extension IdentityAPI {
             }
             return try JSONBody.response(Written(id: session, position: position))
         }
+    }
+
+    /// The signed-in user's own password, proving the current one (a token alone, stolen for its 15 minutes,
+    /// must not turn into a password). Never through an impersonation or an API key. A wrong current
+    /// password counts against the email's login limit, as a wrong login would.
+    private func changePassword(_ body: PasswordChange, caller: Caller, user: UUID, context: CanopyContext) async throws -> Response {
+        guard caller.impersonatorID == nil else {
+            throw APIError(.forbidden, code: IdentityError.Code.impersonationNotAllowed.rawValue, message: "an impersonator cannot change the user's password")
+        }
+        guard let (email, hash) = view.read({ state in state.users[user].map { ($0.email, $0.passwordHash) } }) else { throw APIError.notFound("user.not_found") }
+        do { try IdentityValidation.password(body.newPassword, field: "new_password") } catch { throw APIError(error) }
+        guard try await limits.allow((configuration.loginPerEmail, email)) else {
+            throw APIError(.tooManyRequests, code: "auth.rate_limited", message: "too many attempts; wait a minute")
+        }
+        guard body.currentPassword.utf8.count <= 72, try await hasher.verify(body.currentPassword, against: hash) else {
+            throw APIError(.forbidden, code: "auth.wrong_password", message: "the current password is wrong",
+                           fields: ["current_password": "does not match"])
+        }
+        let newHash = try await hasher.hash(body.newPassword)
+        let position = try await runner.run(Self.metadata(caller, context)) {
+            try UserCommands.changePassword($0, user: user, passwordHash: newHash, keeping: caller.sessionID, now: Date())
+        }
+        return try JSONBody.response(Written(id: user, position: position))
     }
 
     private func login(_ body: LoginRequest, from address: String, context: CanopyContext) async throws -> Response {

@@ -80,6 +80,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Core", "Projections",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -41,7 +41,7 @@ public enum Gateway {
         router.add(middleware: RequestIDMiddleware())
         // Outside the error middleware, so that requests are counted with the status they were answered with,
         // by route pattern (`/api/v1/accounts/{account_id}`), never by path.
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
         health.register(on: router)
         guard let api else { return (router, []) }

@@ -110,8 +110,9 @@ import Testing
             #expect(metrics.value("canopy_appends_total", ["outcome": "appended"]) ?? 0 >= Double(renamed + 1), "the renames and the login's session")
             #expect(metrics.value("canopy_events_appended_total") ?? 0 >= Double(renamed + 1))
             #expect(metrics.value("canopy_append_batches_total") ?? 0 >= 1)
-            #expect(metrics.value("hb_requests", ["http_route": "/api/v1/accounts/{account_id}/groups/{group_id}", "http_request_method": "PATCH",
-                                                  "http_response_status_code": "200"]) == Double(renamed), "\(metrics.text)")
+            #expect(metrics.value("canopy_http_requests_total", ["route": "/api/v1/accounts/{account_id}/groups/{group_id}", "method": "PATCH",
+                                                                 "status": "200"]) == Double(renamed), "\(metrics.text)")
+            #expect(metrics.value("canopy_http_request_duration_seconds_count", ["route": "/api/v1/auth/login", "method": "POST", "status": "200"]) ?? 0 >= 1)
             #expect(metrics.value("canopy_identity_view_position") ?? 0 >= Double(renamed + 1))
             #expect(metrics.value("canopy_relay_published_events_total", ["relay": "events"]) ?? 0 >= Double(renamed + 1), "\(metrics.text)")
             #expect(metrics.value("canopy_consumer_events_total", ["consumer": "projection.event_catalog", "result": "applied"]) ?? 0 >= Double(renamed + 1))

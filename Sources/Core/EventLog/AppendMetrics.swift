@@ -16,7 +16,7 @@ struct AppendMetrics: Sendable {
     func batch(_ units: [[AppendRequest]], took duration: Duration, results: [Result<[AppendResult], EventLogError>]) {
         batches.increment()
         batchSize.record(units.reduce(0) { $0 + $1.count })
-        batchDuration.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        batchDuration.recordNanoseconds(duration.nanoseconds)
         for (unit, result) in zip(units, results) {
             switch result {
             case .success(let written):

@@ -34,6 +34,24 @@ import Testing
         let later = UUID.v7(at: Date(timeIntervalSince1970: 1_700_000_001))
         #expect(earlier.uuidString < later.uuidString)
     }
+
+    @Test func idsAreVersion7WithTheirMillisecondAndNeverRepeat() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000.123)
+        // Across several refills of the random pool (10 bytes an id, 4096 a refill).
+        let ids = (0..<5_000).map { _ in UUID.v7(at: now) }
+        #expect(Set(ids).count == ids.count)
+        for id in ids {
+            let bytes = withUnsafeBytes(of: id.uuid) { Array($0) }
+            #expect(bytes[6] >> 4 == 7 && bytes[8] >> 6 == 0b10)
+            #expect(bytes[0..<6].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } == 1_800_000_000_123)
+        }
+        // The random part is not constant: each of its 74 bits takes both values over the run.
+        let randomBits = ids.map { withUnsafeBytes(of: $0.uuid) { Array($0[6...]) } }
+        let ones = randomBits.reduce(into: [UInt8](repeating: 0, count: 10)) { or, bytes in for i in 0..<10 { or[i] |= bytes[i] } }
+        let zeros = randomBits.reduce(into: [UInt8](repeating: 0xFF, count: 10)) { and, bytes in for i in 0..<10 { and[i] &= bytes[i] } }
+        #expect(ones[0] & 0x0F == 0x0F && ones[2] & 0x3F == 0x3F && ones[1] == 0xFF && ones[3...].allSatisfy { $0 == 0xFF })
+        #expect(zeros[0] & 0x0F == 0 && zeros[2] & 0x3F == 0 && zeros[1] == 0 && zeros[3...].allSatisfy { $0 == 0 })
+    }
 }
 
 @Suite struct WireJSONTests {

@@ -1,20 +1,52 @@
 public import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension UUID {
     /// A time-ordered UUID (RFC 9562, version 7), so that new ids land at the right edge of B-tree indexes.
     public static func v7(at date: Date = Date()) -> UUID {
-        var generator = SystemRandomNumberGenerator()
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
-        let random = (generator.next() as UInt64, generator.next() as UInt64)
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(i)))) }
-        for i in 6..<16 {
-            let word = i < 14 ? random.0 : random.1
-            bytes[i] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(i % 8)))
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &bytes) { out in
+            for i in 0..<6 { out[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(i)))) }
+            IDRandomness.fill(UnsafeMutableRawBufferPointer(rebasing: out[6...]))
+            out[6] = 0x70 | (out[6] & 0x0F)
+            out[8] = 0x80 | (out[8] & 0x3F)
         }
-        bytes[6] = 0x70 | (bytes[6] & 0x0F)
-        bytes[8] = 0x80 | (bytes[8] & 0x3F)
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return UUID(uuid: bytes)
+    }
+}
+
+/// The random part of ids, read from the kernel's CSPRNG a page at a time: a command makes several ids,
+/// and a system call for each (two per id, through `SystemRandomNumberGenerator`) was a visible share of
+/// a command's cost. Ids are not secrets (tokens and keys draw their own bytes); the bytes are the same
+/// kernel randomness, only fetched in bulk.
+enum IDRandomness {
+    private struct Pool {
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        var used = 4096
+        let urandom: Int32 = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+
+        mutating func refill() {
+            let filled = urandom >= 0 ? bytes.withUnsafeMutableBytes { read(urandom, $0.baseAddress!, $0.count) } : -1
+            if filled != bytes.count {
+                // No /dev/urandom (or a short read): the standard library's generator, 8 bytes a call.
+                var generator = SystemRandomNumberGenerator()
+                for i in bytes.indices { bytes[i] = UInt8.random(in: .min ... .max, using: &generator) }
+            }
+            used = 0
+        }
+    }
+
+    private static let pool = Mutex(Pool())
+
+    static func fill(_ out: UnsafeMutableRawBufferPointer) {
+        pool.withLock { pool in
+            if pool.bytes.count - pool.used < out.count { pool.refill() }
+            for i in 0..<out.count { out[i] = pool.bytes[pool.used + i] }
+            pool.used += out.count
+        }
     }
 }

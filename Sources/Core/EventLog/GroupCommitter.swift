@@ -216,13 +216,19 @@ final class GroupCommitter: Sendable {
                 return (waiter, continuation, outcome)
             }
         }
+        // Callers from other loops are resumed there, all of one loop's in one task: a task handed to another
+        // thread's loop wakes it with a system call, which once per loop a batch is enough.
         let here = MultiThreadedEventLoopGroup.currentEventLoop
+        var elsewhere: [ObjectIdentifier: (loop: any EventLoop, resumes: [(CheckedContinuation<[AppendResult], any Error>, Result<[AppendResult], any Error>)])] = [:]
         for (waiter, continuation, result) in ready {
             if let home = waiter.home, home !== here {
-                home.execute { continuation.resume(with: result) }
+                elsewhere[ObjectIdentifier(home), default: (home, [])].resumes.append((continuation, result))
             } else {
                 continuation.resume(with: result)
             }
+        }
+        for (loop, resumes) in elsewhere.values {
+            loop.execute { for (continuation, result) in resumes { continuation.resume(with: result) } }
         }
     }
 

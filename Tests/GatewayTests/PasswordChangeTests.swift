@@ -24,6 +24,9 @@ import Testing
             let kept = try await gateway.call(.post, "/api/v1/auth/refresh", body: #"{"refresh_token": "\#(here.refresh)"}"#)
             let ended = try await gateway.call(.post, "/api/v1/auth/refresh", body: #"{"refresh_token": "\#(elsewhere.refresh)"}"#)
             #expect(kept.status == .ok && ended.status == .unauthorized)
+            // Its access token too, at once rather than when it expires.
+            #expect(try await gateway.call(.get, "/api/v1/me", token: elsewhere.access).status == .unauthorized)
+            #expect(try await gateway.call(.get, "/api/v1/me", token: here.access).status == .ok)
             let revoked = try await gateway.metadata(ofType: SessionRevoked.type)
             #expect(revoked.count == 1)
         }

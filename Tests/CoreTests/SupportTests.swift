@@ -63,6 +63,16 @@ import Testing
         var mirrorURLs: [String]
     }
 
+    @Test func keyConversionsAreTheSameOnceTheirCacheIsFull() {
+        // More keys than the cache keeps (4,096): the ones past it are converted each time, identically.
+        for index in 0..<5_000 {
+            let camel = "owner\(index)AccountIDs", snake = "owner_\(index)_account_ids"
+            #expect(SnakeCaseKey.snakeCased(camel) == SnakeCaseKey(snakeCasing: camel).stringValue)
+            #expect(SnakeCaseKey.camelCased(snake) == SnakeCaseKey(camelCasing: snake).stringValue)
+            #expect(SnakeCaseKey.snakeCased(camel) == SnakeCaseKey(snakeCasing: camel).stringValue, "a cached answer")
+        }
+    }
+
     @Test func keysAreSnakeCaseAndAcronymsRoundTrip() throws {
         let sample = Sample(actingAccountID: UUID.v7(), callbackURL: "https://x", recordedAt: Date(timeIntervalSince1970: 1_700_000_000.123),
                             groupIDs: [1], mirrorURLs: [])

@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// The one JSON convention on the wire and in the log: snake_case keys, RFC 3339 UTC times with milliseconds.
 public enum WireJSON {
@@ -43,7 +44,7 @@ public enum WireJSON {
 
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .custom { path in SnakeCaseKey(camelCasing: path[path.count - 1].stringValue) }
+        decoder.keyDecodingStrategy = .custom { path in SnakeCaseKey(stringValue: SnakeCaseKey.camelCased(path[path.count - 1].stringValue))! }
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
@@ -130,4 +131,24 @@ struct SnakeCaseKey: CodingKey {
 
     init?(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
+
+    /// Every key of every body and event is converted, and the keys are few (a type's properties): each
+    /// conversion is kept. Bounded, since a request body's keys are the sender's to choose.
+    private static let snakeCased = Mutex<[String: String]>([:])
+    private static let camelCased = Mutex<[String: String]>([:])
+
+    static func snakeCased(_ camel: String) -> String {
+        cached(camel, in: snakeCased) { SnakeCaseKey(snakeCasing: $0).stringValue }
+    }
+
+    static func camelCased(_ snake: String) -> String {
+        cached(snake, in: camelCased) { SnakeCaseKey(camelCasing: $0).stringValue }
+    }
+
+    private static func cached(_ key: String, in cache: borrowing Mutex<[String: String]>, _ convert: (String) -> String) -> String {
+        if let known = cache.withLock({ $0[key] }) { return known }
+        let converted = convert(key)
+        cache.withLock { if $0.count < 4_096 { $0[key] = converted } }
+        return converted
+    }
 }

@@ -80,7 +80,7 @@ private final class StreamingWriter: Encoder {
         if open[depth].hasMember { bytes.append(UInt8(ascii: ",")) }
         open[depth].hasMember = true
         if let key {
-            writeString(SnakeCaseKey(snakeCasing: key.stringValue).stringValue)
+            writeString(SnakeCaseKey.snakeCased(key.stringValue))
             bytes.append(UInt8(ascii: ":"))
         }
     }

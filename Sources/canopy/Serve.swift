@@ -109,12 +109,12 @@ enum Server {
             services.append(.init(service: ReadinessService(readiness)))
         }
         if let port = settings.metricsPort {
-            services.append(.init(service: MetricsEndpoint.server(registry, host: settings.httpHost, port: port, logger: logger)))
+            services.append(.init(service: MetricsEndpoint.server(registry, host: settings.metricsHost, port: port, logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("canopy serving", metadata: [
             "components": "\(components.map(\.rawValue).sorted().joined(separator: ","))",
-            "http": "\(settings.httpHost):\(settings.httpPort)", "metrics": "\(settings.metricsPort.map { "\(settings.httpHost):\($0)/metrics" } ?? "off")",
+            "http": "\(settings.httpHost):\(settings.httpPort)", "metrics": "\(settings.metricsPort.map { "\(settings.metricsHost):\($0)/metrics" } ?? "off")",
             "database": "\(settings.database)", "amqp": "\(amqp)",
         ])
         try await group.run()

@@ -23,7 +23,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Port the HTTP server listens on (env CANOPY_HTTP_PORT; default 8080).")
     var port: Int?
 
-    @Option(help: "Port of the Prometheus metrics listener, on the HTTP host (env CANOPY_METRICS_PORT; default: none).")
+    @Option(help: "Port of the Prometheus metrics listener (env CANOPY_METRICS_PORT; default: none; its address: CANOPY_METRICS_HOST, else the HTTP host).")
     var metricsPort: Int?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (env CANOPY_LOG_LEVEL; default info).")
@@ -42,7 +42,9 @@ struct Settings {
     var topology: EventTopology
     var httpHost: String
     var httpPort: Int
-    /// Where `/metrics` is served (on `httpHost`); nil: nowhere.
+    /// Where `/metrics` is served; nil port: nowhere. The host defaults to `httpHost`; a private interface
+    /// keeps the metrics off a public one.
+    var metricsHost: String
     var metricsPort: Int?
     /// Load balancers whose `X-Forwarded-For` names the client; none by default.
     var trustedProxies: TrustedProxies
@@ -99,6 +101,7 @@ struct Settings {
             topology: EventTopology(namespace: try namespace(config.string(forKey: "amqp.namespace", default: "canopy"))),
             httpHost: config.string(forKey: "http.host", default: "127.0.0.1"),
             httpPort: config.int(forKey: "http.port", default: 8080),
+            metricsHost: config.string(forKey: "metrics.host") ?? config.string(forKey: "http.host", default: "127.0.0.1"),
             metricsPort: config.int(forKey: "metrics.port"),
             trustedProxies: try parseTrustedProxies(config.string(forKey: "http.trusted_proxies", default: "")),
             logLevel: level,

@@ -35,10 +35,12 @@ import Testing
         let settings = try await Settings.resolve(options(["--database-url", "postgres://u@127.0.0.1/d"]), environment: [:])
         #expect(settings.httpHost == "127.0.0.1" && settings.httpPort == 8080 && settings.logLevel == .info)
         #expect(settings.amqp.host == "127.0.0.1" && settings.amqp.port == 5672 && settings.amqp.virtualHost == "/")
-        #expect(settings.trustedProxies.isEmpty)
+        #expect(settings.trustedProxies.isEmpty && settings.metricsPort == nil && settings.metricsHost == "127.0.0.1")
         let behindProxies = try await Settings.resolve(options(["--database-url", "postgres://u@127.0.0.1/d"]),
-                                                       environment: ["CANOPY_HTTP_TRUSTED_PROXIES": "10.0.0.0/8,fd00::/8"])
+                                                       environment: ["CANOPY_HTTP_TRUSTED_PROXIES": "10.0.0.0/8,fd00::/8", "CANOPY_HTTP_HOST": "0.0.0.0",
+                                                                     "CANOPY_METRICS_HOST": "10.1.2.3", "CANOPY_METRICS_PORT": "9464"])
         #expect(behindProxies.trustedProxies == (try TrustedProxies("10.0.0.0/8, fd00::/8")))
+        #expect(behindProxies.metricsHost == "10.1.2.3" && behindProxies.metricsPort == 9464 && behindProxies.httpHost == "0.0.0.0")
     }
 
     @Test func missingOrMalformedSettingsAreClearErrors() async throws {

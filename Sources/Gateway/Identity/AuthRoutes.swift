@@ -119,7 +119,7 @@ extension IdentityAPI {
         guard let (email, hash) = view.read({ state in state.users[user].map { ($0.email, $0.passwordHash) } }) else { throw APIError.notFound("user.not_found") }
         do { try IdentityValidation.password(body.newPassword, field: "new_password") } catch { throw APIError(error) }
         guard try await limits.allow((configuration.loginPerEmail, email)) else {
-            throw APIError(.tooManyRequests, code: "auth.rate_limited", message: "too many attempts; wait a minute")
+            throw Self.tooManyAttempts
         }
         guard body.currentPassword.utf8.count <= 72, try await hasher.verify(body.currentPassword, against: hash) else {
             throw APIError(.forbidden, code: "auth.wrong_password", message: "the current password is wrong",
@@ -136,7 +136,7 @@ extension IdentityAPI {
         let tenant = context.tenant!
         let email = body.email.lowercased()
         guard try await limits.allow((configuration.loginPerIP, address), (configuration.loginPerEmail, email)) else {
-            throw APIError(.tooManyRequests, code: "auth.rate_limited", message: "too many attempts; wait a minute")
+            throw Self.tooManyAttempts
         }
         let userID = IdentityState.userID(forEmail: email)
         let hash = view.read { $0.users[userID]?.passwordHash }

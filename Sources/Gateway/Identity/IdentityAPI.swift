@@ -67,6 +67,9 @@ public struct IdentityAPI: Sendable {
 
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
+    /// A login attempt (password or code) over one of its limits.
+    static let tooManyAttempts = APIError(.tooManyRequests, code: "auth.rate_limited", message: "too many attempts; wait a minute")
+
     /// Who did it, for every event a request appends.
     static func metadata(_ caller: Caller?, _ context: CanopyContext) -> EventMetadata {
         metadata(caller?.principal, account: caller?.accountID, impersonator: caller?.impersonatorID, context)

@@ -61,7 +61,7 @@ extension IdentityAPI {
 
     private func verifyCode(_ body: SmsCodeVerification, from address: String, context: CanopyContext) async throws -> Response {
         guard try await limits.allow((configuration.loginPerIP, address)) else {
-            throw APIError(.tooManyRequests, code: "auth.rate_limited", message: "too many attempts; wait a minute")
+            throw Self.tooManyAttempts
         }
         let tenant = context.tenant!
         let hash = tokens.digest("\(body.challengeID.lowercasedString):\(body.code)")

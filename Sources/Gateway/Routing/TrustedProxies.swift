@@ -59,8 +59,8 @@ public struct TrustedProxies: Sendable, Equatable {
     /// `X-Forwarded-For` that is not one. An entry that is not an address stops the walk at the proxy
     /// that passed it on.
     public func client(peer: SocketAddress?, forwardedFor: String?) -> String {
-        guard let peerText = peer?.ipAddress else { return "unknown" }
-        guard !blocks.isEmpty, let peerBytes = Self.addressBytes(peerText), isTrusted(peerBytes), let forwardedFor else { return peerText }
+        guard let peer, let peerText = peer.ipAddress else { return "unknown" }
+        guard !blocks.isEmpty, let peerBytes = Self.addressBytes(peer), isTrusted(peerBytes), let forwardedFor else { return peerText }
         var nearest = peerText
         for entry in forwardedFor.split(separator: ",").reversed().map({ $0.trimmingSpaces }) {
             guard let bytes = Self.addressBytes(entry) else { return nearest }
@@ -78,6 +78,11 @@ public struct TrustedProxies: Sendable, Equatable {
     static func addressBytes(_ text: String) -> [UInt8]? {
         let bare = text.hasPrefix("[") && text.hasSuffix("]") ? String(text.dropFirst().dropLast()) : text
         guard !bare.isEmpty, bare.utf8.count <= 45, let address = try? SocketAddress(ipAddress: bare, port: 0) else { return nil }
+        return addressBytes(address)
+    }
+
+    /// The same, of a socket's address as it is (no text in between).
+    static func addressBytes(_ address: SocketAddress) -> [UInt8]? {
         switch address {
         case .v4(let v4):
             return withUnsafeBytes(of: v4.address.sin_addr) { Array($0) }

@@ -66,24 +66,39 @@ public final class IdentityView: Service, Sendable {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             _ = await retryingUntilCancelled("identity view", logger: self.logger) {
+                var page = try await self.page(after: self.applied.position)
                 while !Task.isCancelled {
-                    let (page, through) = try await self.store.read(types: Self.types, after: self.applied.position,
-                                                                   limit: Self.pageSize, without: Self.leftOut)
-                    for event in page { try self.fold(event) }
-                    if page.count < Self.pageSize {
-                        self.moveOn(to: through)
+                    if page.events.count == Self.pageSize, let last = page.events.last {
+                        // Behind the log (a start, a burst from another gateway): the next page is read while
+                        // this one is folded, so a start costs about the reading alone.
+                        async let following = self.page(after: last.position)
+                        try await self.fold(page.events)
+                        page = try await following
+                    } else {
+                        try await self.fold(page.events)
+                        self.moveOn(to: page.through)
                         await self.waitForOtherWriters()
+                        page = try await self.page(after: self.applied.position)
                     }
                 }
             }
         }
     }
 
-    private static let pageSize = 500
+    /// Events per read. Large, because a start reads the whole identity log: per row, a page of 500 cost
+    /// twice what one of 5,000 does. Caught up, a read brings what is new, whatever the limit.
+    public static let pageSize = 5_000
+    /// Events folded per hold of the state's lock: a long page must not hold off every request's
+    /// authorization (they read the state under the same lock) while it is folded.
+    private static let foldChunk = 256
+
+    private func page(after position: Int64) async throws -> (events: [RecordedEvent], through: Int64) {
+        try await store.read(types: Self.types, after: position, limit: Self.pageSize, without: Self.leftOut)
+    }
 
     /// Large fields the view has no use for, left in the log: a logo's bytes (only where they are matters,
     /// its stream version, which the event's place gives).
-    static let leftOut = [TenantLogoUploaded.type: "bytes"]
+    public static let leftOut = [TenantLogoUploaded.type: "bytes"]
     private static let types = IdentityEvent.types
 
     private func advance(to position: Int64) {
@@ -118,24 +133,57 @@ public final class IdentityView: Service, Sendable {
         }
     }
 
-    private func fold(_ event: RecordedEvent) throws {
-        // Folded already when this process appended it: not even decoded.
-        guard event.position > applied.position else { return }
-        let identity: IdentityEvent?
-        do { identity = try IdentityEvent(recorded: event) } catch {
+    /// Folds a page of the log, in order. Decoding is most of the cost and each event decodes alone, so a
+    /// long page (a start, a burst) is decoded in chunks at once; the chunks are applied in log order, each
+    /// under one hold of the lock.
+    private func fold(_ events: [RecordedEvent]) async throws {
+        // Folded already when this process appended them: not even decoded.
+        let unseen = events.drop { $0.position <= applied.position }
+        let chunks = stride(from: unseen.startIndex, to: unseen.endIndex, by: Self.foldChunk).map { start in
+            unseen[start..<min(start + Self.foldChunk, unseen.endIndex)]
+        }
+        guard chunks.count > 1 else {
+            if let only = chunks.first { apply(try decode(only)) }
+            return
+        }
+        try await withThrowingTaskGroup(of: (Int, [(Int64, IdentityEvent?)]).self) { group in
+            for (index, chunk) in chunks.enumerated() {
+                group.addTask { (index, try self.decode(chunk)) }
+            }
+            var decoded: [Int: [(Int64, IdentityEvent?)]] = [:], next = 0
+            for try await (index, events) in group {
+                decoded[index] = events
+                while let events = decoded.removeValue(forKey: next) {
+                    apply(events)
+                    next += 1
+                }
+            }
+        }
+    }
+
+    private func apply(_ decoded: [(position: Int64, event: IdentityEvent?)]) {
+        let position = state.withLock { state -> Int64 in
+            for (position, identity) in decoded where position > state.state.position {
+                if let identity { state.state.apply(identity) }
+                state.state.position = position
+            }
+            state.foldPending()
+            return state.state.position
+        }
+        advance(to: position)
+    }
+
+    private func decode(_ events: ArraySlice<RecordedEvent>) throws -> [(Int64, IdentityEvent?)] {
+        try events.map { event in (event.position, try decode(event)) }
+    }
+
+    private func decode(_ event: RecordedEvent) throws -> IdentityEvent? {
+        do { return try IdentityEvent(recorded: event) } catch {
             // Written through the same codec, so this is a bug, not bad input: stop rather than fold a
             // state whose stream versions would no longer be the log's.
             logger.critical("an identity event does not decode", metadata: ["position": "\(event.position)", "type": "\(event.type)", "error": "\(error)"])
             throw error
         }
-        let position = state.withLock { state -> Int64 in
-            guard event.position > state.state.position else { return state.state.position }
-            if let identity { state.state.apply(identity) }
-            state.state.position = event.position
-            state.foldPending()
-            return state.state.position
-        }
-        advance(to: position)
     }
 }
 

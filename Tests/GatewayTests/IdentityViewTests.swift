@@ -35,4 +35,47 @@ import Testing
             }
         }
     }
+
+    /// A start reads the log in pages and decodes chunks of each at once: what it holds must be the log folded
+    /// in the order it was written (a refresh folded before its session started would be lost).
+    @Test func aLongLogFoldsAsItWasWritten() async throws {
+        try await withEventStore { store, _ in
+            // 12,000 identity events: more than two pages, dozens of chunks; other events among them.
+            let sessions = 120, refreshes = 99
+            // Whole seconds: the log keeps times to the microsecond, and the states are compared exactly.
+            let user = UUID.v7(), tenant = UUID.v7(), now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+            var written = IdentityState(), last: Int64 = 0
+            for session in 0..<sessions {
+                let id = UUID.v7()
+                var events = try SessionCommands.start(written, sessionID: id, user: user, account: account, tenant: tenant,
+                                                       tokenHash: "s\(session)g0", method: "password", now: now, lifetimes: .init())
+                for event in events { written.apply(event) }
+                for generation in 0..<refreshes {
+                    guard case .rotated(let rotated) = try SessionCommands.refresh(
+                        written, sessionID: id, presentedHash: "s\(session)g\(generation)", newHash: "s\(session)g\(generation + 1)",
+                        now: now, lifetimes: .init()
+                    ) else { Issue.record("a fresh token counted as reused"); return }
+                    for event in rotated { written.apply(event) }
+                    events += rotated
+                }
+                let (stream, bound) = events[0].placement
+                last = try await store.append(AppendRequest(
+                    stream: stream, accountID: bound, events: try events.map { try $0.newEvent(metadata: .init(actor: "system:test")) }
+                )).lastPosition
+                if session % 10 == 0 { last = try await append(store, try StreamName(category: "bench", id: .v7()), "bench.appended", "{}") }
+            }
+
+            let view = IdentityView(store: store, logger: TestServers.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await view.run() }
+                defer { group.cancelAll() }
+                #expect(await view.waitUntilApplied(last, timeout: .seconds(60)))
+            }
+            let folded = view.read { $0.sessions }
+            #expect(folded.count == sessions)
+            #expect(folded.values.allSatisfy { $0.usedHashes.count == refreshes })
+            let differing = written.sessions.filter { id, session in folded[id] != session }.keys
+            #expect(differing.isEmpty, "\(differing.count) sessions differ from the log folded in order, e.g. \(String(describing: differing.first))")
+        }
+    }
 }

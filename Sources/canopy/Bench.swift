@@ -9,7 +9,7 @@ import Workers
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks, each beside a physical reference.",
-        subcommands: [AppendBench.self, RelayBench.self, EndToEndBench.self, RebuildBench.self, GatewayBench.self, CommandsBench.self]
+        subcommands: [AppendBench.self, RelayBench.self, EndToEndBench.self, RebuildBench.self, GatewayBench.self, CommandsBench.self, IdentityViewBench.self]
     )
 }
 
@@ -109,6 +109,29 @@ struct RebuildBench: AsyncParsableCommand {
         try await CommandFailure.running(options) { settings, logger in
             let result = try await RebuildBenchmark(server: settings.database, events: events, logger: logger).run()
             print("rebuild: canopy \(Int(result.canopy)) ev/s over \(events) events, GROUP BY \(Int(result.sql)) ev/s, ratio \(String(format: "%.2f", result.canopy / result.sql))")
+        }
+    }
+}
+
+struct IdentityViewBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "view",
+        abstract: "A gateway's start: the identity view folding a log of sessions, against reading the same pages without folding."
+    )
+
+    @OptionGroup var options: ServerOptions
+
+    @Option(help: "Sessions in the log.")
+    var sessions: Int = 20_000
+
+    @Option(help: "Refreshes of each session (each rotates its token: one event).")
+    var refreshes: Int = 24
+
+    func run() async throws {
+        try await CommandFailure.running(options) { settings, logger in
+            let result = try await IdentityViewBenchmark(server: settings.database, sessions: sessions, refreshes: refreshes, logger: logger).run()
+            let fold = Double(result.events) / result.fold.seconds, read = Double(result.events) / result.read.seconds
+            print("view: fold \(Int(fold)) ev/s over \(result.events) events (\(String(format: "%.1f", result.fold.seconds)) s, resident +\(result.resident / 1_048_576) MiB), read alone \(Int(read)) ev/s, ratio \(String(format: "%.2f", fold / read))")
         }
     }
 }

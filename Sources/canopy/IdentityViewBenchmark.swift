@@ -1,0 +1,131 @@
+import Core
+import Foundation
+import Gateway
+import Logging
+import Projections
+
+/// A gateway's start: the identity view folding a log of sessions (every login starts one, every refresh
+/// rotates it, so they are most of what an identity log holds), beside the same pages read from the log and
+/// not folded: what the fold adds to reading.
+struct IdentityViewBenchmark {
+    let server: DatabaseURL
+    let sessions: Int
+    let refreshes: Int
+    let logger: Logger
+
+    struct Result {
+        var events: Int
+        var fold: Duration
+        var read: Duration
+        /// Resident memory the folded view added, in bytes (the process's, measured around the fold).
+        var resident: Int
+    }
+
+    func run() async throws -> Result {
+        let database = try await BenchEnvironment.freshDatabase("canopy_bench_view", on: server, logger: logger)
+        return try await BenchEnvironment.withStore(database, logger: logger) { client, store in
+            let events = try await seed(store)
+            try await client.query("VACUUM ANALYZE events", logger: logger)
+
+            // Twice, the first pass unmeasured: the first read of rows just written costs more than any later
+            // one (a gateway restarts over a log written long before), and it must not fall on either side.
+            _ = try await readAll(store)
+            var started = ContinuousClock.now
+            let read = try await readAll(store)
+            let readTook = ContinuousClock.now - started
+            guard read == events else { throw BenchmarkFailure(description: "read \(read) identity events, not \(events)") }
+
+            let head = try await store.headPosition()
+            let before = Self.residentBytes()
+            let view = IdentityView(store: store, logger: logger)
+            started = ContinuousClock.now
+            let folded = await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await view.run() }
+                defer { group.cancelAll() }
+                return await view.waitUntilApplied(head, timeout: .seconds(3_600))
+            }
+            let foldTook = ContinuousClock.now - started
+            guard folded else { throw BenchmarkFailure(description: "the view did not reach position \(head)") }
+            let sessionsHeld = view.read { $0.sessions.count }
+            guard sessionsHeld == sessions + 1 else { throw BenchmarkFailure(description: "the view holds \(sessionsHeld) sessions, not \(sessions + 1)") }
+            return Result(events: events, fold: foldTook, read: readTook, resident: Self.residentBytes() - before)
+        }
+    }
+
+    /// Every identity event, in the view's pages, read and not folded. Returns how many.
+    private func readAll(_ store: EventStore) async throws -> Int {
+        var position: Int64 = 0, read = 0
+        while true {
+            let page = try await store.read(types: IdentityEvent.types, after: position, limit: IdentityView.pageSize, without: IdentityView.leftOut).events
+            read += page.count
+            // A short page is the end of the log.
+            guard page.count == IdentityView.pageSize, let last = page.last else { return read }
+            position = last.position
+        }
+    }
+
+    /// A platform with one user, then `sessions` sessions of that user, each refreshed `refreshes` times
+    /// (one append per session, four writers). Returns the identity events in the log.
+    private func seed(_ store: EventStore) async throws -> Int {
+        let view = IdentityView(store: store, logger: logger)
+        let runner = CommandRunner(store: store, view: view, logger: logger)
+        let system = EventMetadata(actor: "system:bench")
+        let master = UUID.v7(), user = IdentityState.userID(forEmail: "admin@bench.test"), domain = "bench.canopy.test"
+        let tenant = IdentityState.tenantID(forDomain: domain)
+        let before = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await view.run() }
+            defer { group.cancelAll() }
+            _ = try await runner.run(system) {
+                try AccountCommands.bootstrap($0, accountID: master, name: "Bench", platformDomain: domain,
+                                              owner: .init(email: "admin@bench.test", name: "Admin", passwordHash: nil))
+            }
+            _ = try await runner.run(system) {
+                try SessionCommands.start($0, sessionID: .v7(), user: user, account: master, tenant: tenant, tokenHash: Self.hash(0, 0),
+                                          method: "password", now: Date(), lifetimes: .init())
+            }
+            return try await store.headPosition()
+        }
+        let writers = 4
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    for index in stride(from: writer, to: sessions, by: writers) {
+                        // Decided as the gateway decides them, on a state of their own (each session is its own stream).
+                        var state = IdentityState(), events: [IdentityEvent] = []
+                        let id = UUID.v7(), now = Date()
+                        func take(_ decided: [IdentityEvent]) {
+                            for event in decided { state.apply(event) }
+                            events += decided
+                        }
+                        take(try SessionCommands.start(state, sessionID: id, user: user, account: master, tenant: tenant,
+                                                       tokenHash: Self.hash(index, 0), method: "password", now: now, lifetimes: .init()))
+                        for generation in 0..<refreshes {
+                            guard case .rotated(let rotated) = try SessionCommands.refresh(
+                                state, sessionID: id, presentedHash: Self.hash(index, generation), newHash: Self.hash(index, generation + 1),
+                                now: now, lifetimes: .init()
+                            ) else { throw BenchmarkFailure(description: "a fresh token counted as reused") }
+                            take(rotated)
+                        }
+                        let (stream, account) = events[0].placement
+                        _ = try await store.append(AppendRequest(
+                            stream: stream, accountID: account, expectedVersion: .noStream, events: try events.map { try $0.newEvent(metadata: system) }
+                        ))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return Int(before) + sessions * (1 + refreshes)
+    }
+
+    /// A refresh token's hash as the gateway stores it: 64 hex digits.
+    private static func hash(_ session: Int, _ generation: Int) -> String {
+        String(repeating: "0", count: 48) + String(format: "%08x%08x", session, generation)
+    }
+
+    private static func residentBytes() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}

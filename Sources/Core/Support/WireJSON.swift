@@ -57,37 +57,6 @@ public enum WireJSON {
     }
 }
 
-/// RFC 3339 in UTC with milliseconds: `2026-11-23T04:27:14.123Z`.
-///
-/// Milliseconds are handled as an integer: Foundation's formatter truncates the binary fraction, so a time
-/// such as ….123 would otherwise print as ….122 and not survive a round trip.
-public enum RFC3339 {
-    private static let seconds = Date.ISO8601FormatStyle(timeZone: .gmt)
-
-    public static func string(from date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let (whole, fraction) = millis.quotientAndRemainder(dividingBy: 1000)
-        let (secondsPart, millisPart) = fraction < 0 ? (whole - 1, fraction + 1000) : (whole, fraction)
-        let base = Date(timeIntervalSince1970: Double(secondsPart)).formatted(seconds)  // …:SSZ
-        let digits = String(millisPart)
-        return base.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
-    }
-
-    /// Accepts any RFC 3339 time (any offset, any number of fraction digits); keeps milliseconds.
-    public static func date(from text: String) -> Date? {
-        var base = text
-        var millis: Int64 = 0
-        if let dot = text.firstIndex(of: ".") {
-            let digits = text[text.index(after: dot)...].prefix(while: \.isNumber)
-            guard !digits.isEmpty else { return nil }
-            millis = Int64(String((digits + "00").prefix(3))) ?? 0
-            base = String(text[..<dot]) + text[text.index(dot, offsetBy: 1 + digits.count)...]
-        }
-        guard let whole = try? seconds.parse(base) else { return nil }
-        return Date(timeIntervalSince1970: Double(Int64(whole.timeIntervalSince1970) * 1000 + millis) / 1000)
-    }
-}
-
 /// Decodes `acting_account_id` to `actingAccountID`: Foundation's `convertFromSnakeCase` would give
 /// `actingAccountId`, which does not round-trip with `convertToSnakeCase` for Swift's acronym style.
 struct SnakeCaseKey: CodingKey {

@@ -50,6 +50,12 @@ public struct IdentityState: Sendable {
         public var expiresAt: Date
         public var absoluteExpiresAt: Date
         public var revoked: String?
+
+        mutating func rotate(to tokenHash: String, expiresAt: Date) {
+            usedHashes.insert(self.tokenHash)
+            self.tokenHash = tokenHash
+            self.expiresAt = expiresAt
+        }
     }
 
     public struct Impersonation: Sendable, Hashable {
@@ -200,11 +206,9 @@ public struct IdentityState: Sendable {
             )
             sessionsOfUser[started.userID, default: []].append(started.sessionID)
         case .sessionRefreshed(let refreshed):
-            guard var session = sessions[refreshed.sessionID] else { break }
-            session.usedHashes.insert(session.tokenHash)
-            session.tokenHash = refreshed.tokenHash
-            session.expiresAt = refreshed.expiresAt
-            sessions[refreshed.sessionID] = session
+            // In place: a copy of the session would share its set of used hashes, and inserting into that
+            // would copy the whole set, every refresh (a day's use of one session is ~100 of them).
+            sessions[refreshed.sessionID]?.rotate(to: refreshed.tokenHash, expiresAt: refreshed.expiresAt)
         case .sessionRevoked(let revoked):
             sessions[revoked.sessionID]?.revoked = revoked.reason
         case .impersonationStarted(let started):

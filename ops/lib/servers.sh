@@ -206,7 +206,8 @@ rabbit_stop() {
 
 # servers_while_building NAME SWIFT-BUILD-ARGS...: starts fresh private servers under .canopy/NAME-<pid>
 # while `swift build SWIFT-BUILD-ARGS` runs, and returns once both are ready. Everything it started, and
-# the folder, go when the script exits, however it exits. Sets RUN.
+# the folder, go when the script exits, however it exits. Sets RUN. With WITHOUT_RABBITMQ=1, PostgreSQL
+# only (CANOPY_AMQP_URL then names a port nobody listens on).
 servers_while_building() {
     local name="$1"
     shift
@@ -219,7 +220,11 @@ servers_while_building() {
     swift build "$@" >"$RUN/build.log" 2>&1 &
     BUILD_PID=$!
     pg_start "$RUN/pg"
-    rabbit_start "$RUN/rabbit"
+    if [ "${WITHOUT_RABBITMQ:-}" = 1 ]; then
+        export CANOPY_AMQP_URL="amqp://guest:guest@127.0.0.1:1/%2f"
+    else
+        rabbit_start "$RUN/rabbit"
+    fi
     if ! wait "$BUILD_PID"; then
         BUILD_PID=""
         grep -E "error:" "$RUN/build.log" >&2 || tail -50 "$RUN/build.log" >&2

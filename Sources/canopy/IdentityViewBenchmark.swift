@@ -26,30 +26,42 @@ struct IdentityViewBenchmark {
         return try await BenchEnvironment.withStore(database, logger: logger) { client, store in
             let events = try await seed(store)
             try await client.query("VACUUM ANALYZE events", logger: logger)
+            try await client.query("CHECKPOINT", logger: logger)
 
-            // Twice, the first pass unmeasured: the first read of rows just written costs more than any later
-            // one (a gateway restarts over a log written long before), and it must not fall on either side.
+            // The read of rows just written costs more than any later one (a gateway restarts over a log written
+            // long before), and this machine has slow spells: an unmeasured read first, then each side twice
+            // in turns, the faster of each kept.
             _ = try await readAll(store)
-            var started = ContinuousClock.now
-            let read = try await readAll(store)
-            let readTook = ContinuousClock.now - started
-            guard read == events else { throw BenchmarkFailure(description: "read \(read) identity events, not \(events)") }
-
-            let head = try await store.headPosition()
-            let before = Self.residentBytes()
-            let view = IdentityView(store: store, logger: logger)
-            started = ContinuousClock.now
-            let folded = await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await view.run() }
-                defer { group.cancelAll() }
-                return await view.waitUntilApplied(head, timeout: .seconds(3_600))
+            var read: Duration = .seconds(3_600), fold: Duration = .seconds(3_600), resident = 0
+            for round in 1...2 {
+                let started = ContinuousClock.now
+                let count = try await readAll(store)
+                read = min(read, .now - started)
+                guard count == events else { throw BenchmarkFailure(description: "read \(count) identity events, not \(events)") }
+                let (took, added) = try await foldAll(store)
+                fold = min(fold, took)
+                if round == 1 { resident = added }  // a second view reuses what the first left to the allocator
             }
-            let foldTook = ContinuousClock.now - started
-            guard folded else { throw BenchmarkFailure(description: "the view did not reach position \(head)") }
-            let sessionsHeld = view.read { $0.sessions.count }
-            guard sessionsHeld == sessions + 1 else { throw BenchmarkFailure(description: "the view holds \(sessionsHeld) sessions, not \(sessions + 1)") }
-            return Result(events: events, fold: foldTook, read: readTook, resident: Self.residentBytes() - before)
+            return Result(events: events, fold: fold, read: read, resident: resident)
         }
+    }
+
+    /// A fresh view folding the log up to its head: how long it took, and the resident memory it added.
+    private func foldAll(_ store: EventStore) async throws -> (Duration, Int) {
+        let head = try await store.headPosition()
+        let before = Self.residentBytes()
+        let view = IdentityView(store: store, logger: logger)
+        let started = ContinuousClock.now
+        let folded = await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await view.run() }
+            defer { group.cancelAll() }
+            return await view.waitUntilApplied(head, timeout: .seconds(3_600))
+        }
+        let took = ContinuousClock.now - started
+        guard folded else { throw BenchmarkFailure(description: "the view did not reach position \(head)") }
+        let sessionsHeld = view.read { $0.sessions.count }
+        guard sessionsHeld == sessions + 1 else { throw BenchmarkFailure(description: "the view holds \(sessionsHeld) sessions, not \(sessions + 1)") }
+        return (took, Self.residentBytes() - before)
     }
 
     /// Every identity event, in the view's pages, read and not folded. Returns how many.

@@ -91,6 +91,8 @@ public final class IdentityView: Service, Sendable {
     /// Events folded per hold of the state's lock: a long page must not hold off every request's
     /// authorization (they read the state under the same lock) while it is folded.
     private static let foldChunk = 256
+    /// A chunk decoded: each event's position, and the event (nil for a type this build does not know).
+    private typealias Decoded = [(position: Int64, event: IdentityEvent?)]
 
     private func page(after position: Int64) async throws -> (events: [RecordedEvent], through: Int64) {
         try await store.read(types: Self.types, after: position, limit: Self.pageSize, without: Self.leftOut)
@@ -146,11 +148,11 @@ public final class IdentityView: Service, Sendable {
             if let only = chunks.first { apply(try decode(only)) }
             return
         }
-        try await withThrowingTaskGroup(of: (Int, [(Int64, IdentityEvent?)]).self) { group in
+        try await withThrowingTaskGroup(of: (Int, Decoded).self) { group in
             for (index, chunk) in chunks.enumerated() {
                 group.addTask { (index, try self.decode(chunk)) }
             }
-            var decoded: [Int: [(Int64, IdentityEvent?)]] = [:], next = 0
+            var decoded: [Int: Decoded] = [:], next = 0
             for try await (index, events) in group {
                 decoded[index] = events
                 while let events = decoded.removeValue(forKey: next) {
@@ -161,7 +163,7 @@ public final class IdentityView: Service, Sendable {
         }
     }
 
-    private func apply(_ decoded: [(position: Int64, event: IdentityEvent?)]) {
+    private func apply(_ decoded: Decoded) {
         let position = state.withLock { state -> Int64 in
             for (position, identity) in decoded where position > state.state.position {
                 if let identity { state.state.apply(identity) }
@@ -173,7 +175,7 @@ public final class IdentityView: Service, Sendable {
         advance(to: position)
     }
 
-    private func decode(_ events: ArraySlice<RecordedEvent>) throws -> [(Int64, IdentityEvent?)] {
+    private func decode(_ events: ArraySlice<RecordedEvent>) throws -> Decoded {
         try events.map { event in (event.position, try decode(event)) }
     }
 

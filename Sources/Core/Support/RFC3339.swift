@@ -15,8 +15,8 @@ public enum RFC3339 {
         let (year, month, day) = civil(fromDays: days)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(24)
-        func put(_ value: Int64, digits: Int, after separator: Character? = nil) {
-            if let separator { bytes.append(UInt8(ascii: separator.unicodeScalars.first!)) }
+        func put(_ value: Int64, digits: Int, after separator: Unicode.Scalar? = nil) {
+            if let separator { bytes.append(UInt8(ascii: separator)) }
             var divisor: Int64 = 1
             for _ in 1..<digits { divisor *= 10 }
             while divisor > 0 {

@@ -43,6 +43,15 @@ import Testing
                 ("/api/v1/accounts/\(master)/sub-accounts", #"{"name": "A"}"#, "owner"),
                 ("/api/v1/accounts/\(master)/users", #"{"email": "u@b.test", "name": "U", "group_ids": []}"#, "group_ids"),
             ]
+            // Times that do not exist or are not RFC 3339, which a lenient reader would take for other times.
+            let key = #"{"name": "k", "permissions": [{"permission": "stats.read", "scope": "account"}], "expires_at": "TIME"}"#
+            let invalidTimes = ["2027-02-30T00:00:00Z", "2027-01-01T24:00:00Z", "2027-01-01T00:00:60Z", "2027-1-01T00:00:00Z",
+                                "2027-01-01T00:00:00+0200", "2027-01-01 00:00:00Z", "2027-01-01T00:00:00", "2027-01-01"]
+            for time in invalidTimes {
+                let path = "/api/v1/accounts/\(master)/api-keys", body = key.replacingOccurrences(of: "TIME", with: time)
+                let reply = try await gateway.call(.post, path, token: token, body: body)
+                #expect(reply.status == .badRequest && reply.errorFields["expires_at"] != nil, "\(time): \(reply.text.prefix(200))")
+            }
             for (path, body, field) in invalid {
                 let reply = try await gateway.call(.post, path, token: token, body: body)
                 #expect(reply.status == .badRequest && reply.errorFields[field] != nil, "\(path) \(body): \(reply.text.prefix(200))")

@@ -28,7 +28,7 @@ import Testing
         guard case .rotated(let events) = try refresh(fixture, presenting: "h1", next: "h2") else { Issue.record("not rotated"); return }
         fixture.events += events
         let state = fixture.state.sessions[session]!
-        #expect(state.tokenHash == "h2" && state.usedHashes == ["h1"])
+        #expect(state.tokenHash == "h2" && state.usedHashes == [UsedTokenDigest("h1")] && state.hasUsed("h1") && !state.hasUsed("h2"))
         #expect(state.expiresAt == start.addingTimeInterval(60 + 30 * 24 * 3600))
     }
 

@@ -45,14 +45,19 @@ public struct IdentityState: Sendable {
         public var tenantID: UUID
         public var tokenHash: String
         /// Every hash this family has rotated away from: presenting one again is reuse.
-        public var usedHashes: Set<String>
+        public private(set) var usedHashes: Set<UsedTokenDigest>
         public var startedAt: Date
         public var expiresAt: Date
         public var absoluteExpiresAt: Date
         public var revoked: String?
 
+        /// True if this family rotated away from `tokenHash`.
+        public func hasUsed(_ tokenHash: String) -> Bool {
+            usedHashes.contains(UsedTokenDigest(tokenHash))
+        }
+
         mutating func rotate(to tokenHash: String, expiresAt: Date) {
-            usedHashes.insert(self.tokenHash)
+            usedHashes.insert(UsedTokenDigest(self.tokenHash))
             self.tokenHash = tokenHash
             self.expiresAt = expiresAt
         }

@@ -32,7 +32,7 @@ public enum SessionCommands {
         _ state: IdentityState, sessionID: UUID, presentedHash: String, newHash: String, now: Date, lifetimes: Lifetimes
     ) throws(IdentityError) -> Refresh {
         guard let session = state.sessions[sessionID] else { throw invalidToken }
-        if session.usedHashes.contains(presentedHash) {
+        if session.hasUsed(presentedHash) {
             guard session.revoked == nil else { throw invalidToken }
             return .reuseDetected([.sessionRevoked(SessionRevoked(sessionID: sessionID, accountID: session.accountID, reason: "reuse_detected"))])
         }

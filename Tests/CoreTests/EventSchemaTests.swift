@@ -61,7 +61,7 @@ import Testing
             return events
         }
         try fixture.when { try UserCommands.changePassword($0, user: root, passwordHash: "$2b$12$" + String(repeating: "x", count: 53), keeping: nil, now: now) }
-        try fixture.when { try SessionCommands.revoke($0, sessionID: session, user: root, reason: "logout") }
+        try fixture.when { try SessionCommands.revoke($0, sessionID: session, user: root, reason: "logout", now: now) }
         let impersonation = UUID.v7()
         try fixture.when { try ImpersonationCommands.start($0, impersonationID: impersonation, superAdmin: root, actingIn: master, account: client, now: now, lifetime: .seconds(60)) }
         try fixture.when { try ImpersonationCommands.end($0, impersonationID: impersonation, by: root, through: nil) }

@@ -18,7 +18,7 @@ import Testing
                                           method: "password", now: start, lifetimes: lifetimes)
             }
         }
-        try fixture.when { try SessionCommands.revoke($0, sessionID: revoked, user: user, reason: "logout") }
+        try fixture.when { try SessionCommands.revoke($0, sessionID: revoked, user: user, reason: "logout", now: start) }
 
         let events = try UserCommands.changePassword(fixture.state, user: user, passwordHash: "new-hash", keeping: current, now: start.addingTimeInterval(120))
         #expect(events == [

@@ -118,7 +118,7 @@ public struct IdentityState: Sendable {
     /// Domain → how many times it was released: the number of its next (or current) claim.
     public private(set) var domainReleases: [String: Int] = [:]
     public private(set) var sessions: [UUID: Session] = [:]
-    /// User → their sessions (revoked ones included, until they expire from memory with the process).
+    /// User → their sessions (revoked ones included, until they are forgotten: `forgetSessions`).
     public private(set) var sessionsOfUser: [UUID: [UUID]] = [:]
     public private(set) var impersonations: [UUID: Impersonation] = [:]
     public private(set) var smsCodes: [UUID: SmsCode] = [:]
@@ -131,6 +131,26 @@ public struct IdentityState: Sendable {
     public var position: Int64 = 0
 
     public init() {}
+
+    /// Forgets the sessions that expired before `cutoff` (their streams' versions too) and returns how many.
+    /// No decision reads an expired session (a refresh, a revocation, a listing, a password change take it
+    /// for absent), so forgetting one changes no answer; it stops every gateway from holding each session
+    /// ever started, and each hash it rotated away from, for as long as it runs.
+    public mutating func forgetSessions(expiredBefore cutoff: Date) -> Int {
+        var forgotten: [UUID: Set<UUID>] = [:]
+        for session in sessions.values where session.expiresAt < cutoff {
+            forgotten[session.userID, default: []].insert(session.id)
+        }
+        for (user, ids) in forgotten {
+            for id in ids {
+                sessions[id] = nil
+                versions[IdentityStreams.session(id)] = nil
+            }
+            sessionsOfUser[user]?.removeAll { ids.contains($0) }
+            if sessionsOfUser[user]?.isEmpty == true { sessionsOfUser[user] = nil }
+        }
+        return forgotten.values.reduce(0) { $0 + $1.count }
+    }
 
     public init(_ events: [IdentityEvent]) {
         self.init()

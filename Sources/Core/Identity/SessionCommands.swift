@@ -31,21 +31,28 @@ public enum SessionCommands {
     public static func refresh(
         _ state: IdentityState, sessionID: UUID, presentedHash: String, newHash: String, now: Date, lifetimes: Lifetimes
     ) throws(IdentityError) -> Refresh {
-        guard let session = state.sessions[sessionID] else { throw invalidToken }
+        // An expired family is refused before anything else, reuse included: it can no longer be used, and
+        // a gateway may already have forgotten it (`IdentityState.forgetSessions`).
+        guard let session = state.sessions[sessionID], now < session.expiresAt else { throw invalidToken }
         if session.hasUsed(presentedHash) {
             guard session.revoked == nil else { throw invalidToken }
             return .reuseDetected([.sessionRevoked(SessionRevoked(sessionID: sessionID, accountID: session.accountID, reason: "reuse_detected"))])
         }
-        guard session.tokenHash == presentedHash, session.revoked == nil, now < session.expiresAt else { throw invalidToken }
+        guard session.tokenHash == presentedHash, session.revoked == nil else { throw invalidToken }
         return .rotated([.sessionRefreshed(SessionRefreshed(
             sessionID: sessionID, accountID: session.accountID, tokenHash: newHash,
             expiresAt: min(now.addingTimeInterval(lifetimes.sliding.seconds), session.absoluteExpiresAt)
         ))])
     }
 
-    /// Logout (with the token) or revocation from the user's session list (by id).
-    public static func revoke(_ state: IdentityState, sessionID: UUID, user: UUID, reason: String) throws(IdentityError) -> [IdentityEvent] {
-        guard let session = state.sessions[sessionID], session.userID == user else { throw IdentityError(.sessionNotFound, "no such session") }
+    /// Logout (with the token) or revocation from the user's session list (by id). An expired session is
+    /// not found: it ended by itself, and a gateway may already have forgotten it.
+    public static func revoke(
+        _ state: IdentityState, sessionID: UUID, user: UUID, reason: String, now: Date
+    ) throws(IdentityError) -> [IdentityEvent] {
+        guard let session = state.sessions[sessionID], session.userID == user, now < session.expiresAt else {
+            throw IdentityError(.sessionNotFound, "no such session")
+        }
         guard session.revoked == nil else { return [] }
         return [.sessionRevoked(SessionRevoked(sessionID: sessionID, accountID: session.accountID, reason: reason))]
     }

@@ -68,11 +68,14 @@ extension IdentityAPI {
         }
         routes.on(.post, "auth/logout", .anonymous(reason: "the refresh token is the credential")) { request, context, _ in
             let body = try await JSONBody.decode(RefreshRequest.self, from: request)
+            let now = Date()
             guard let session = RefreshTokens.session(of: body.refreshToken),
                   let user = view.read({ state in
-                      state.sessions[session].flatMap { $0.tokenHash == RefreshTokens.hash(body.refreshToken) ? $0.userID : nil }
+                      state.sessions[session].flatMap { $0.tokenHash == RefreshTokens.hash(body.refreshToken) && now < $0.expiresAt ? $0.userID : nil }
                   }) else { throw APIError(SessionCommands.invalidToken) }
-            let position = try await runner.run(Self.metadata(nil, context)) { try SessionCommands.revoke($0, sessionID: session, user: user, reason: "logout") }
+            let position = try await runner.run(Self.metadata(nil, context)) {
+                try SessionCommands.revoke($0, sessionID: session, user: user, reason: "logout", now: now)
+            }
             return try JSONBody.response(Written(id: session, position: position))
         }
         routes.on(.get, "me", .signedIn) { _, context, authorized in
@@ -103,7 +106,7 @@ extension IdentityAPI {
             let caller = try authorized.signedIn, user = try authorized.user
             let session = try Self.path(context, "session_id")
             let position = try await runner.run(Self.metadata(caller, context)) {
-                try SessionCommands.revoke($0, sessionID: session, user: user, reason: "revoked")
+                try SessionCommands.revoke($0, sessionID: session, user: user, reason: "revoked", now: Date())
             }
             return try JSONBody.response(Written(id: session, position: position))
         }

@@ -1,6 +1,7 @@
 public import Core
 public import Logging
 public import ServiceLifecycle
+import Foundation
 import Metrics
 import Synchronization
 
@@ -16,12 +17,28 @@ public final class IdentityView: Service, Sendable {
     private let applied = LogWatermark()
     /// `applied` for the process's metrics: how far this gateway's view of the log has come.
     private let positionMetric = Gauge(label: "canopy_identity_view_position")
+    /// Sessions held in memory, counted when expired ones are forgotten.
+    private let sessionsMetric = Gauge(label: "canopy_identity_view_sessions")
     private let store: EventStore
+    private let sessionRetention: SessionRetention
     private let logger: Logger
 
-    public init(store: EventStore, logger: Logger) {
+    public init(store: EventStore, logger: Logger, sessionRetention: SessionRetention = .init()) {
         self.store = store
+        self.sessionRetention = sessionRetention
         self.logger = logger
+    }
+
+    /// When the view forgets sessions that have expired (`IdentityState.forgetSessions`): every login adds
+    /// one, every refresh a hash to it, and without this each gateway would hold them all for as long as it
+    /// runs. Only a caught-up view forgets, and only sessions expired for longer than `afterExpiry`: what it
+    /// has not folded yet was decided moments ago, when no such session could be refreshed, unless the
+    /// gateways' clocks disagree by more than that.
+    public struct SessionRetention: Sendable {
+        public var afterExpiry: Duration = .seconds(24 * 3600)
+        /// How often a caught-up view looks (each look walks every session under the state's lock).
+        public var sweepEvery: Duration = .seconds(3600)
+        public init() {}
     }
 
     /// The log position folded in so far.
@@ -67,6 +84,7 @@ public final class IdentityView: Service, Sendable {
         await cancelWhenGracefulShutdown {
             _ = await retryingUntilCancelled("identity view", logger: self.logger) {
                 var page = try await self.page(after: self.applied.position)
+                var nextSweep = ContinuousClock.now
                 while !Task.isCancelled {
                     if page.events.count == Self.pageSize, let last = page.events.last {
                         // Behind the log (a start, a burst from another gateway): the next page is read while
@@ -77,6 +95,10 @@ public final class IdentityView: Service, Sendable {
                     } else {
                         try await self.fold(page.events)
                         self.moveOn(to: page.through)
+                        if ContinuousClock.now >= nextSweep {
+                            self.forgetExpiredSessions()
+                            nextSweep = .now + self.sessionRetention.sweepEvery
+                        }
                         await self.waitForOtherWriters()
                         page = try await self.page(after: self.applied.position)
                     }
@@ -106,6 +128,13 @@ public final class IdentityView: Service, Sendable {
     private func advance(to position: Int64) {
         applied.advance(to: position)
         positionMetric.record(position)
+    }
+
+    private func forgetExpiredSessions() {
+        let cutoff = Date().addingTimeInterval(-sessionRetention.afterExpiry.seconds)
+        let (forgotten, held) = state.withLock { state in (state.state.forgetSessions(expiredBefore: cutoff), state.state.sessions.count) }
+        sessionsMetric.record(held)
+        if forgotten > 0 { logger.debug("identity view forgot expired sessions", metadata: ["forgotten": "\(forgotten)", "held": "\(held)"]) }
     }
 
     /// Past the events of other kinds up to `position`, which a read of identity events through it skipped.

@@ -36,6 +36,39 @@ import Testing
         }
     }
 
+    /// Sessions expired for longer than the margin are forgotten once the view is caught up; the others stay.
+    @Test func aCaughtUpViewForgetsSessionsLongExpired() async throws {
+        try await withEventStore { store, _ in
+            let user = UUID.v7(), tenant = UUID.v7(), now = Date()
+            var lifetimes = SessionCommands.Lifetimes()
+            lifetimes.sliding = .seconds(3600)
+            // Expired two days ago; expired an hour ago (inside the margin of a day); live.
+            let sessions = [(UUID.v7(), now.addingTimeInterval(-3 * 86_400)), (UUID.v7(), now.addingTimeInterval(-7200)), (UUID.v7(), now)]
+            var last: Int64 = 0
+            for (id, started) in sessions {
+                let events = try SessionCommands.start(IdentityState(), sessionID: id, user: user, account: account, tenant: tenant,
+                                                       tokenHash: "h-\(id)", method: "password", now: started, lifetimes: lifetimes)
+                let (stream, bound) = events[0].placement
+                last = try await store.append(AppendRequest(
+                    stream: stream, accountID: bound, events: try events.map { try $0.newEvent(metadata: .init(actor: "system:test")) }
+                )).lastPosition
+            }
+            var retention = IdentityView.SessionRetention()
+            retention.sweepEvery = .zero
+            let view = IdentityView(store: store, logger: TestServers.logger, sessionRetention: retention)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await view.run() }
+                defer { group.cancelAll() }
+                #expect(await view.waitUntilApplied(last, timeout: .seconds(10)))
+                let deadline = ContinuousClock.now + .seconds(10)
+                while view.read({ $0.sessions[sessions[0].0] != nil }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            let (held, ofUser) = view.read { ($0.sessions, $0.sessionsOfUser[user]) }
+            #expect(Set(held.keys) == [sessions[1].0, sessions[2].0])
+            #expect(ofUser == [sessions[1].0, sessions[2].0])
+        }
+    }
+
     /// A start reads the log in pages and decodes chunks of each at once: what it holds must be the log folded
     /// in the order it was written (a refresh folded before its session started would be lost).
     @Test func aLongLogFoldsAsItWasWritten() async throws {

@@ -21,13 +21,20 @@ public final class IdentityView: Service, Sendable {
     private let sessionsMetric = Gauge(label: "canopy_identity_view_sessions")
     private let store: EventStore
     private let sessionRetention: SessionRetention
+    private let snapshots: IdentitySnapshots?
     private let logger: Logger
 
-    public init(store: EventStore, logger: Logger, sessionRetention: SessionRetention = .init()) {
+    /// With `snapshots`, a start begins from the newest snapshot its build wrote, and a caught-up view
+    /// writes another every `snapshots.every` events.
+    public init(store: EventStore, logger: Logger, sessionRetention: SessionRetention = .init(), snapshots: IdentitySnapshots? = nil) {
         self.store = store
         self.sessionRetention = sessionRetention
+        self.snapshots = snapshots
         self.logger = logger
     }
+
+    /// The position of the snapshot this view started from, if it started from one.
+    public var restoredPosition: Int64? { state.withLock { $0.restored } }
 
     /// When the view forgets sessions that have expired (`IdentityState.forgetSessions`): every login adds
     /// one, every refresh a hash to it, and without this each gateway would hold them all for as long as it
@@ -82,9 +89,10 @@ public final class IdentityView: Service, Sendable {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
+            await self.restoreSnapshot()
             _ = await retryingUntilCancelled("identity view", logger: self.logger) {
                 var page = try await self.page(after: self.applied.position)
-                var nextSweep = ContinuousClock.now
+                var nextSweep = ContinuousClock.now, lastSnapshot = self.restoredPosition ?? 0
                 while !Task.isCancelled {
                     if page.events.count == Self.pageSize, let last = page.events.last {
                         // Behind the log (a start, a burst from another gateway): the next page is read while
@@ -98,6 +106,9 @@ public final class IdentityView: Service, Sendable {
                         if ContinuousClock.now >= nextSweep {
                             self.forgetExpiredSessions()
                             nextSweep = .now + self.sessionRetention.sweepEvery
+                        }
+                        if let snapshots = self.snapshots, self.applied.position - lastSnapshot >= snapshots.every {
+                            lastSnapshot = await self.saveSnapshot(to: snapshots) ?? lastSnapshot
                         }
                         await self.waitForOtherWriters()
                         page = try await self.page(after: self.applied.position)
@@ -128,6 +139,40 @@ public final class IdentityView: Service, Sendable {
     private func advance(to position: Int64) {
         applied.advance(to: position)
         positionMetric.record(position)
+    }
+
+    /// Starts from the newest snapshot of this build, if there is one; the log after it is folded as usual.
+    private func restoreSnapshot() async {
+        guard let snapshots, applied.position == 0 else { return }
+        do {
+            guard let restored = try await snapshots.latest() else { return }
+            let position = state.withLock { view -> Int64? in
+                guard view.state.position == 0 else { return nil }
+                view.state = restored
+                view.restored = restored.position
+                view.foldPending()
+                return view.state.position
+            }
+            if let position {
+                advance(to: position)
+                logger.info("identity view started from a snapshot", metadata: ["position": "\(restored.position)"])
+            }
+        } catch {
+            logger.warning("identity view snapshot not read; folding the log", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Writes the state as it is now (copied under the lock, encoded and stored outside it). Caught up, so
+    /// this delays only the next read of other gateways' events. Returns the position saved, nil on failure.
+    private func saveSnapshot(to snapshots: IdentitySnapshots) async -> Int64? {
+        guard let copy = state.withLock({ $0.pending.isEmpty ? $0.state : nil }), copy.position > 0 else { return nil }
+        do {
+            try await snapshots.save(copy)
+            return copy.position
+        } catch {
+            logger.warning("identity view snapshot not written", metadata: ["position": "\(copy.position)", "error": "\(error)"])
+            return nil
+        }
     }
 
     private func forgetExpiredSessions() {
@@ -221,6 +266,8 @@ public final class IdentityView: Service, Sendable {
 /// The folded state and the runs appended here that wait for the log to reach them.
 private struct ViewState {
     var state = IdentityState()
+    /// The position of the snapshot the state started from.
+    var restored: Int64?
     var pending: [Int64: (events: [IdentityEvent], last: Int64)] = [:]
 
     /// Folds the pending runs that now follow the state, and forgets those the log already brought.

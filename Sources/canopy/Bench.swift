@@ -131,7 +131,7 @@ struct IdentityViewBench: AsyncParsableCommand {
         try await CommandFailure.running(options) { settings, logger in
             let result = try await IdentityViewBenchmark(server: settings.database, sessions: sessions, refreshes: refreshes, logger: logger).run()
             let fold = Double(result.events) / result.fold.seconds, read = Double(result.events) / result.read.seconds
-            print("view: fold \(Int(fold)) ev/s over \(result.events) events (\(String(format: "%.1f", result.fold.seconds)) s, resident +\(result.resident / 1_048_576) MiB), read alone \(Int(read)) ev/s, ratio \(String(format: "%.2f", fold / read))")
+            print("view: fold \(Int(fold)) ev/s over \(result.events) events (\(String(format: "%.1f", result.fold.seconds)) s, resident +\(result.resident / 1_048_576) MiB), read alone \(Int(read)) ev/s, ratio \(String(format: "%.2f", fold / read)); from a snapshot \(String(format: "%.1f", result.fromSnapshot.seconds)) s (\(result.snapshotBytes / 1_048_576) MiB)")
         }
     }
 }

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Gateway
 import Logging
+import PostgresNIO
 import Projections
 
 /// A gateway's start: the identity view folding a log of sessions (every login starts one, every refresh
@@ -19,6 +20,9 @@ struct IdentityViewBenchmark {
         var read: Duration
         /// Resident memory the folded view added, in bytes (the process's, measured around the fold).
         var resident: Int
+        /// A start from a snapshot of the same log: reading and decoding it, and the snapshot's size in bytes.
+        var fromSnapshot: Duration
+        var snapshotBytes: Int
     }
 
     func run() async throws -> Result {
@@ -38,8 +42,41 @@ struct IdentityViewBenchmark {
                 fold = min(fold, took)
                 if round == 1 { resident = added }  // a second view reuses what the first left to the allocator
             }
-            return Result(events: events, fold: fold, read: read, resident: resident)
+            let (fromSnapshot, snapshotBytes) = try await startFromSnapshot(store, client: client)
+            return Result(events: events, fold: fold, read: read, resident: resident, fromSnapshot: fromSnapshot, snapshotBytes: snapshotBytes)
         }
+    }
+
+    /// A caught-up view writes a snapshot of the log; a fresh one starts from it. How long that start took,
+    /// and the snapshot's size.
+    private func startFromSnapshot(_ store: EventStore, client: PostgresClient) async throws -> (Duration, Int) {
+        var snapshots = IdentitySnapshots(client: client, build: "bench", logger: logger)
+        snapshots.every = 1
+        let head = try await store.headPosition()
+        func withView<T: Sendable>(_ body: @Sendable (IdentityView) async throws -> T) async throws -> T {
+            let view = IdentityView(store: store, logger: logger, snapshots: snapshots)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await view.run() }
+                defer { group.cancelAll() }
+                guard await view.waitUntilApplied(head, timeout: .seconds(3_600)) else {
+                    throw BenchmarkFailure(description: "the view did not reach position \(head)")
+                }
+                return try await body(view)
+            }
+        }
+        let bytes = try await withView { _ in
+            while true {
+                let size = try await client.checkedQuery(
+                    "SELECT octet_length(state) FROM identity_view_snapshots WHERE build = 'bench' AND position = \(head)", logger: logger
+                ) { try await $0.collect().first?.decode(Int.self) }
+                if let size { return size }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        let started = ContinuousClock.now
+        let restored = try await withView { $0.restoredPosition }
+        guard restored == head else { throw BenchmarkFailure(description: "the view did not start from the snapshot at \(head)") }
+        return (.now - started, bytes)
     }
 
     /// A fresh view folding the log up to its head: how long it took, and the resident memory it added.

@@ -79,7 +79,9 @@ enum Server {
             services += projections.map { .init(service: $0) }
         }
         if components.contains(.gateway) {
-            let view = IdentityView(store: store, logger: logger)
+            // A start folds only the log after the newest snapshot this very executable wrote.
+            let snapshots = IdentitySnapshots(client: client, build: try ExecutableBuild.current(), logger: logger)
+            let view = IdentityView(store: store, logger: logger, snapshots: snapshots)
             let tokens = try await Platform.tokens(settings, logger: logger)
             var identityConfiguration = IdentityAPI.Configuration()
             identityConfiguration.trustedProxies = settings.trustedProxies

@@ -99,7 +99,7 @@ import Testing
             }
 
             let view = IdentityView(store: store, logger: TestServers.logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await view.run() }
                 defer { group.cancelAll() }
                 #expect(await view.waitUntilApplied(last, timeout: .seconds(60)))

@@ -17,6 +17,10 @@ import Testing
             attempt counters per hashed address, email or phone: an attempt from an address, or on an email \
             nobody owns, belongs to no account; each row expires with its window and is never a source of truth
             """,
+        "identity_view_snapshots": """
+            a cache of the identity view folded from the log, which keeps every event of it bound to its \
+            account; a snapshot spans the whole tree, and removing it loses only start time
+            """,
     ]
 
     @Test func everyTableIsBoundToAnAccountOrIsNamedMachinery() async throws {

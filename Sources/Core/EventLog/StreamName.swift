@@ -57,3 +57,15 @@ enum ASCII {
         isLowerAlphanumeric(byte) || byte == UInt8(ascii: "_")
     }
 }
+
+/// As its wire form, checked again when read.
+extension StreamName: Codable {
+    public init(from decoder: any Decoder) throws {
+        try self.init(parsing: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}

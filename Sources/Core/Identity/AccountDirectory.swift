@@ -2,8 +2,8 @@ public import Foundation
 
 /// What deciding an account command needs to know of the tree: each account's parent, status, roles and
 /// tenant, and each tenant's owner. Built by folding identity events; pure.
-public struct AccountDirectory: Sendable, Hashable {
-    public struct Account: Sendable, Hashable {
+public struct AccountDirectory: Sendable, Hashable, Codable {
+    public struct Account: Sendable, Hashable, Codable {
         public var id: UUID
         /// Nil only for the master account.
         public var parentID: UUID?

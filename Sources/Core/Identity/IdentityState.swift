@@ -3,8 +3,8 @@ public import Foundation
 /// Everything identity commands are decided on and requests are authorized against: the account tree,
 /// groups, grants, users and tenants, with each stream's version for optimistic concurrency. Built by
 /// folding identity events in log order; pure.
-public struct IdentityState: Sendable {
-    public struct Group: Sendable, Hashable {
+public struct IdentityState: Sendable, Codable, Equatable {
+    public struct Group: Sendable, Hashable, Codable {
         public var id: UUID
         public var accountID: UUID
         public var name: String
@@ -14,7 +14,7 @@ public struct IdentityState: Sendable {
         public var asPermissionGroup: PermissionGroup { PermissionGroup(name: name, permissions: permissions) }
     }
 
-    public struct User: Sendable, Hashable {
+    public struct User: Sendable, Hashable, Codable {
         public var id: UUID
         /// The account whose stream holds the user's events.
         public var accountID: UUID
@@ -24,7 +24,7 @@ public struct IdentityState: Sendable {
         public var phone: String?
     }
 
-    public struct Tenant: Sendable, Hashable {
+    public struct Tenant: Sendable, Hashable, Codable {
         public var id: UUID
         public var ownerAccountID: UUID
         public var primaryDomain: String
@@ -38,14 +38,14 @@ public struct IdentityState: Sendable {
         public var uploadedLogos: [String: Int64] = [:]
     }
 
-    public struct Session: Sendable, Hashable {
+    public struct Session: Sendable, Hashable, Codable {
         public var id: UUID
         public var userID: UUID
         public var accountID: UUID
         public var tenantID: UUID
         public var tokenHash: String
         /// Every hash this family has rotated away from: presenting one again is reuse.
-        public private(set) var usedHashes: Set<UsedTokenDigest>
+        public private(set) var usedHashes: UsedTokenDigests
         public var startedAt: Date
         public var expiresAt: Date
         public var absoluteExpiresAt: Date
@@ -63,7 +63,7 @@ public struct IdentityState: Sendable {
         }
     }
 
-    public struct Impersonation: Sendable, Hashable {
+    public struct Impersonation: Sendable, Hashable, Codable {
         public var id: UUID
         public var accountID: UUID
         public var userID: UUID
@@ -75,7 +75,7 @@ public struct IdentityState: Sendable {
         public var ended: Bool
     }
 
-    public struct ApiKey: Sendable, Hashable {
+    public struct ApiKey: Sendable, Hashable, Codable {
         public var id: UUID
         public var accountID: UUID
         public var name: String
@@ -89,7 +89,7 @@ public struct IdentityState: Sendable {
         public func usable(at now: Date) -> Bool { !revoked && expiresAt.map { now < $0 } ?? true }
     }
 
-    public struct SmsCode: Sendable, Hashable {
+    public struct SmsCode: Sendable, Hashable, Codable {
         public var id: UUID
         public var userID: UUID
         public var accountID: UUID

@@ -8,7 +8,8 @@ import Synchronization
 /// The identity read model every gateway holds in memory: the account tree, groups, grants, users, tenants
 /// and sessions, folded from the log in order. Authorization reads it on every request and identity
 /// commands are decided on it, so it lives beside the gateway rather than behind a query; it is derived
-/// (invariant 1) and rebuilt from the log at every start.
+/// (invariant 1) and rebuilt at every start: from the log, or from a snapshot its own build wrote and the
+/// log after it (`IdentitySnapshots`).
 ///
 /// It tails the log itself instead of a queue: a decision taken on it carries the stream versions it saw,
 /// and those must be exactly the log's.

@@ -90,8 +90,8 @@ public final class IdentityView: Service, Sendable {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            await self.restoreSnapshot()
             _ = await retryingUntilCancelled("identity view", logger: self.logger) {
+                try await self.restoreSnapshot()
                 var page = try await self.page(after: self.applied.position)
                 var nextSweep = ContinuousClock.now, lastSnapshot = self.restoredPosition ?? 0
                 while !Task.isCancelled {
@@ -142,24 +142,21 @@ public final class IdentityView: Service, Sendable {
         positionMetric.record(position)
     }
 
-    /// Starts from the newest snapshot of this build, if there is one; the log after it is folded as usual.
-    private func restoreSnapshot() async {
-        guard let snapshots, applied.position == 0 else { return }
-        do {
-            guard let restored = try await snapshots.latest() else { return }
-            let position = state.withLock { view -> Int64? in
-                guard view.state.position == 0 else { return nil }
-                view.state = restored
-                view.restored = restored.position
-                view.foldPending()
-                return view.state.position
-            }
-            if let position {
-                advance(to: position)
-                logger.info("identity view started from a snapshot", metadata: ["position": "\(restored.position)"])
-            }
-        } catch {
-            logger.warning("identity view snapshot not read; folding the log", metadata: ["error": "\(error)"])
+    /// Starts from the newest snapshot of this build, if there is one and nothing is folded yet; the log
+    /// after it is folded as usual. The database being unavailable is thrown, to be tried again with the
+    /// rest of the start; a snapshot that does not decode is passed over (`IdentitySnapshots.latest`).
+    private func restoreSnapshot() async throws {
+        guard let snapshots, applied.position == 0, let restored = try await snapshots.latest() else { return }
+        let position = state.withLock { view -> Int64? in
+            guard view.state.position == 0 else { return nil }
+            view.state = restored
+            view.restored = restored.position
+            view.foldPending()
+            return view.state.position
+        }
+        if let position {
+            advance(to: position)
+            logger.info("identity view started from a snapshot", metadata: ["position": "\(restored.position)"])
         }
     }
 

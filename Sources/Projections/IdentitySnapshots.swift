@@ -6,9 +6,9 @@ public import PostgresNIO
 /// Snapshots of the identity view in `identity_view_snapshots` (migration 0012): a start reads the newest
 /// one and folds only the log after it, instead of the whole log.
 ///
-/// A snapshot is trusted only by the build that wrote it (`build`, a hash of the executable): another build
-/// may fold the same events differently, a fixed bug or a new field (`ExecutableBuild`), and folds the log again; the first
-/// snapshot it writes is then its own. A snapshot that does not decode is passed over the same way.
+/// A snapshot is trusted only by the build that wrote it (`build`: `ExecutableBuild`, a hash of the
+/// executable). Another build may fold the same events differently (a fixed bug, a new field), so it folds
+/// the log again and the first snapshot it writes is its own. One that does not decode is passed over too.
 public struct IdentitySnapshots: Sendable {
     let client: PostgresClient
     /// Names the code that folds: snapshots of any other name are never read.

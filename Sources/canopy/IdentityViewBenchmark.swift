@@ -47,24 +47,29 @@ struct IdentityViewBenchmark {
         }
     }
 
+    /// A fresh view, running until it holds the log's head, then handed to `body`.
+    private func withView<T: Sendable>(
+        _ store: EventStore, snapshots: IdentitySnapshots? = nil, _ body: @Sendable (IdentityView) async throws -> T
+    ) async throws -> T {
+        let head = try await store.headPosition()
+        let view = IdentityView(store: store, logger: logger, snapshots: snapshots)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await view.run() }
+            defer { group.cancelAll() }
+            guard await view.waitUntilApplied(head, timeout: .seconds(3_600)) else {
+                throw BenchmarkFailure(description: "the view did not reach position \(head)")
+            }
+            return try await body(view)
+        }
+    }
+
     /// A caught-up view writes a snapshot of the log; a fresh one starts from it. How long that start took,
     /// and the snapshot's size.
     private func startFromSnapshot(_ store: EventStore, client: PostgresClient) async throws -> (Duration, Int) {
         var snapshots = IdentitySnapshots(client: client, build: "bench", logger: logger)
         snapshots.every = 1
         let head = try await store.headPosition()
-        func withView<T: Sendable>(_ body: @Sendable (IdentityView) async throws -> T) async throws -> T {
-            let view = IdentityView(store: store, logger: logger, snapshots: snapshots)
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await view.run() }
-                defer { group.cancelAll() }
-                guard await view.waitUntilApplied(head, timeout: .seconds(3_600)) else {
-                    throw BenchmarkFailure(description: "the view did not reach position \(head)")
-                }
-                return try await body(view)
-            }
-        }
-        let bytes = try await withView { _ in
+        let bytes = try await withView(store, snapshots: snapshots) { _ in
             while true {
                 let size = try await client.checkedQuery(
                     "SELECT octet_length(state) FROM identity_view_snapshots WHERE build = 'bench' AND position = \(head)", logger: logger
@@ -74,25 +79,17 @@ struct IdentityViewBenchmark {
             }
         }
         let started = ContinuousClock.now
-        let restored = try await withView { $0.restoredPosition }
+        let restored = try await withView(store, snapshots: snapshots) { $0.restoredPosition }
         guard restored == head else { throw BenchmarkFailure(description: "the view did not start from the snapshot at \(head)") }
         return (.now - started, bytes)
     }
 
     /// A fresh view folding the log up to its head: how long it took, and the resident memory it added.
     private func foldAll(_ store: EventStore) async throws -> (Duration, Int) {
-        let head = try await store.headPosition()
         let before = Self.residentBytes()
-        let view = IdentityView(store: store, logger: logger)
         let started = ContinuousClock.now
-        let folded = await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await view.run() }
-            defer { group.cancelAll() }
-            return await view.waitUntilApplied(head, timeout: .seconds(3_600))
-        }
+        let sessionsHeld = try await withView(store) { $0.read { $0.sessions.count } }
         let took = ContinuousClock.now - started
-        guard folded else { throw BenchmarkFailure(description: "the view did not reach position \(head)") }
-        let sessionsHeld = view.read { $0.sessions.count }
         guard sessionsHeld == sessions + 1 else { throw BenchmarkFailure(description: "the view holds \(sessionsHeld) sessions, not \(sessions + 1)") }
         return (took, Self.residentBytes() - before)
     }

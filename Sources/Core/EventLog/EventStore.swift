@@ -11,8 +11,9 @@ public final class EventStore: Service, Sendable {
     public struct Configuration: Sendable {
         /// Batches written at once; each holds one pooled connection while it runs. One: batches serialize
         /// on the log head anyway, and with one in flight every caller that was answered is back in time for
-        /// the next batch, which is then as large as it can be. Measured at 64 concurrent appenders (README,
-        /// Performance): 1 → 15.0k ev/s, 2 → 12.7k, 3 → 9.2k. Other processes' batches still overlap ours.
+        /// the next batch, which is then as large as it can be. Measured at 64 concurrent appenders
+        /// (docs/performance-log.md): 1 → 15.0k ev/s, 2 → 12.7k, 3 → 9.2k. Other processes' batches still
+        /// overlap ours.
         public var maxInFlightBatches = 1
         public var maxBatchEvents = 2_000
         /// How often a caught-up tail looks again when no NOTIFY arrives.

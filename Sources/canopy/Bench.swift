@@ -200,9 +200,19 @@ struct CommandsBench: AsyncParsableCommand {
             let rounds = try await benchmark.withGateway(database: "canopy_bench_commands", accounts: accounts) { port, seeded in
                 var rounds: [Round] = []
                 for number in 1...max(1, self.rounds) {
+                    let start = CPUUsage.now()
                     let reference = try await append.pgbenchTPS(clients: load.connections)
-                    rounds.append(Round(canopy: try await benchmark.load(port: port, path: "/", token: nil, script: Self.renames(seeded)), pgbench: reference))
-                    if self.rounds > 1 { print("  round \(number): \(rounds[rounds.count - 1].summary)") }
+                    let middle = CPUUsage.now()
+                    let round = Round(canopy: try await benchmark.load(port: port, path: "/", token: nil, script: Self.renames(seeded)), pgbench: reference)
+                    let end = CPUUsage.now()
+                    rounds.append(round)
+                    if self.rounds > 1 { print("  round \(number): \(round.summary)") }
+                    // Where each side's CPU went (start-up included), and how idle the machine stayed.
+                    if let start, let middle, let end {
+                        let seconds = Double(load.seconds)
+                        print("    CPU, pgbench: \((middle - start).perOperation(reference * seconds, "a transaction", process: nil, client: "pgbench"))")
+                        print("    CPU, canopy:  \((end - middle).perOperation(round.canopy.requestsPerSecond * seconds, "a command", process: "canopy", client: "wrk"))")
+                    }
                 }
                 return rounds
             }

@@ -28,11 +28,11 @@ struct CPUUsage {
     /// `canopy 216 µs, wrk 35 µs, the rest 79 µs a command; machine 19 % idle` for `operations` done, where
     /// the rest is PostgreSQL and everything else on the machine. `process` nil leaves this process out
     /// (it idled while only the reference ran).
-    func perOperation(_ operations: Double, _ unit: String, process: String?, client: String) -> String {
+    func perOperation(_ operations: Double, _ unit: String, process name: String?, client: String) -> String {
         func micros(_ duration: Duration) -> String { "\(Int((duration.seconds * 1_000_000 / max(operations, 1)).rounded())) µs" }
-        let rest = max(machineBusy - self.process - children, .zero)
+        let rest = max(machineBusy - process - children, .zero)
         let idle = machineIdle.seconds / max((machineBusy + machineIdle).seconds, .leastNonzeroMagnitude) * 100
-        let parts = (process.map { ["\($0) \(micros(self.process))"] } ?? []) + ["\(client) \(micros(children))", "the rest \(micros(rest))"]
+        let parts = (name.map { ["\($0) \(micros(process))"] } ?? []) + ["\(client) \(micros(children))", "the rest \(micros(rest))"]
         return "\(parts.joined(separator: ", ")) \(unit); machine \(Int(idle.rounded())) % idle"
     }
 

@@ -22,13 +22,11 @@ import Testing
     @Test func countsThisProcessAndTheChildrenItReaped() async throws {
         let before = try #require(CPUUsage.now())
         let spinUntil = ContinuousClock.now + .milliseconds(80)
-        var spins = 0
-        while ContinuousClock.now < spinUntil { spins &+= 1 }
+        while ContinuousClock.now < spinUntil {}  // reading the clock keeps the loop from being optimized away
         let child = try await ChildProcess.run("/bin/sh", ["-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"],
                                                environment: [:], timeout: .seconds(60))
         #expect(child.exitCode == 0)
         let spent = try #require(CPUUsage.now()) - before
-        #expect(spins > 0)
         #expect(spent.process >= .milliseconds(50))
         #expect(spent.children >= .milliseconds(20))
         #expect(spent.machineBusy >= .milliseconds(50))

@@ -67,16 +67,20 @@ import Testing
     @Test func writesTheSameJSONAsFoundation() throws {
         let sample = Self.sample()
         let ours = try WireJSONWriter.encode(sample)
-        let theirs = try Self.foundationEncoder().encode(sample)
-        #expect(try Self.parsed(ours) == Self.parsed(theirs))
+        // Foundation writes ids uppercase (`uuidString`); the wire form is lowercase, the rest the same.
+        let theirs = String(decoding: try Self.foundationEncoder().encode(sample), as: UTF8.self)
+            .replacing(#/[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}/#) { $0.output.lowercased() }
+        #expect(try Self.parsed(ours) == Self.parsed(Array(theirs.utf8)))
     }
 
-    /// Ids are written by hand (Foundation formats them with sprintf): exactly `uuidString`, every digit.
-    @Test func writesIdsAsUUIDStringDoes() throws {
+    /// Ids are written by hand (Foundation formats them with sprintf, in uppercase): exactly the canonical
+    /// lowercase form of RFC 9562, every digit.
+    @Test func writesIdsInTheCanonicalLowercaseForm() throws {
         let ids = (0..<1_000).map { _ in UUID() } + [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
                                                     UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))]
         let written = try WireJSONWriter.encodeToString(ids)
-        #expect(written == "[" + ids.map { "\"\($0.uuidString)\"" }.joined(separator: ",") + "]")
+        #expect(written == "[" + ids.map { "\"\($0.uuidString.lowercased())\"" }.joined(separator: ",") + "]")
+        #expect(try WireJSON.decode([UUID].self, from: written) == ids)
     }
 
     @Test func roundTripsThroughTheWireDecoder() throws {

@@ -23,7 +23,7 @@ import Testing
                     #expect(reply.status == .ok)
                     let entries = reply.json()["entries"] as? [[String: Any]] ?? []
                     #expect(entries.first { $0["event_type"] as? String == "account.renamed" }?["event_count"] as? Int == 3)
-                    #expect(entries.allSatisfy { ($0["account_id"] as? String)?.lowercased() == master.lowercasedString })
+                    #expect(entries.allSatisfy { $0["account_id"] as? String == master.lowercasedString })
                     #expect((reply.int("position") ?? 0) >= position)
                     // A position the log has not reached: a bounded wait, then a typed 422 (no write answered it).
                     let beyond = try await gateway.call(.get, "\(path)?min_position=\(position + 100)&wait_ms=200", token: token)

@@ -4,35 +4,35 @@ public import Foundation
 extension UUID {
     /// The canonical lowercase form (`0190f0c2-6d1e-7a3b-…`), without `uuidString`'s formatting and copy.
     public var lowercasedString: String {
-        String(unsafeUninitializedCapacity: 36) { out in Self.writeHyphenated(uuid, into: out, letters: UInt8(ascii: "a")) }
+        String(unsafeUninitializedCapacity: 36) { out in Self.writeHyphenated(uuid, into: out) }
     }
 
-    /// `uuidString`'s uppercase form, appended to `bytes` (Foundation formats it with `sprintf`, a cost on
-    /// every id of every JSON body and event the wire writer encodes).
-    func appendUppercased(to bytes: inout [UInt8]) {
+    /// The same form, appended to `bytes`: every id of every JSON body and event the wire writer encodes
+    /// (Foundation's `uuidString` would format it with `sprintf`, and in uppercase).
+    func appendLowercased(to bytes: inout [UInt8]) {
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: 36))
         bytes.withUnsafeMutableBufferPointer { all in
-            _ = Self.writeHyphenated(uuid, into: UnsafeMutableBufferPointer(rebasing: all[start...]), letters: UInt8(ascii: "A"))
+            _ = Self.writeHyphenated(uuid, into: UnsafeMutableBufferPointer(rebasing: all[start...]))
         }
     }
 
-    /// Writes the 36 hyphenated hex characters, `letters` being "a" or "A"; returns 36.
-    private static func writeHyphenated(_ uuid: uuid_t, into out: UnsafeMutableBufferPointer<UInt8>, letters: UInt8) -> Int {
+    /// Writes the 36 hyphenated lowercase hex characters; returns 36.
+    private static func writeHyphenated(_ uuid: uuid_t, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         withUnsafeBytes(of: uuid) { bytes in
             var o = 0
             for i in 0..<16 {
                 if i == 4 || i == 6 || i == 8 || i == 10 { out[o] = UInt8(ascii: "-"); o += 1 }
-                out[o] = hexDigit(bytes[i] >> 4, letters)
-                out[o + 1] = hexDigit(bytes[i] & 0x0F, letters)
+                out[o] = hexDigit(bytes[i] >> 4)
+                out[o + 1] = hexDigit(bytes[i] & 0x0F)
                 o += 2
             }
             return o
         }
     }
 
-    private static func hexDigit(_ nibble: UInt8, _ letters: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : letters + nibble - 10
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     /// Parses the hyphenated form, 8-4-4-4-12 hex digits of either case, and nothing else: Foundation's

@@ -5,8 +5,10 @@ import Foundation
 /// Foundation's `JSONEncoder` first builds a tree of boxed values, then serializes it, with a key strategy
 /// closure per key: that was an eighth of the CPU of an authorized read. Members come out in the order a
 /// type encodes them (declaration order for synthesized conformances), not sorted: nothing reads the order,
-/// and the log stores event data as jsonb anyway. `UUID` is `uuidString`'s form, `Date` an RFC 3339 string,
-/// `Data` base64, `URL` its absolute string, as `WireJSON.decoder()` expects.
+/// and the log stores event data as jsonb anyway. `UUID` is its canonical lowercase form (RFC 9562), as in
+/// tokens, event metadata, stream names and request ids (Foundation's `uuidString` is uppercase; the
+/// decoder takes either case), `Date` an RFC 3339 string, `Data` base64, `URL` its absolute string, as
+/// `WireJSON.decoder()` expects.
 public enum WireJSONWriter {
     public static func encode(_ value: some Encodable) throws -> [UInt8] {
         let writer = StreamingWriter()
@@ -88,7 +90,7 @@ private final class StreamingWriter: Encoder {
     func encodeValue<T: Encodable>(_ value: T) throws {
         if T.self == UUID.self {
             bytes.append(UInt8(ascii: "\""))
-            (value as! UUID).appendUppercased(to: &bytes)
+            (value as! UUID).appendLowercased(to: &bytes)
             bytes.append(UInt8(ascii: "\""))
         } else if T.self == Date.self {
             writeString(RFC3339.string(from: value as! Date))

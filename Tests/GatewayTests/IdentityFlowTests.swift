@@ -19,8 +19,10 @@ import Testing
                 """)
             #expect(created.status == .created, "\(created.text)")
             let reseller = try #require(created.string("id"))
+            // Ids go out in the canonical lowercase form, and are taken in either case (here uppercase).
+            #expect(UUID(hyphenated: reseller)?.lowercasedString == reseller)
             // The owner's account is bound to the platform tenant until it has its own.
-            let tenant = try await gateway.call(.post, "/api/v1/accounts/\(reseller)/tenants", token: admin.access, body: """
+            let tenant = try await gateway.call(.post, "/api/v1/accounts/\(reseller.uppercased())/tenants", token: admin.access, body: """
                 {"primary_domain": "app.acme.test", "branding": {"display_name": "Acme", "primary_color": "#112233"}}
                 """)
             #expect(tenant.status == .created, "\(tenant.text)")
@@ -29,7 +31,7 @@ import Testing
             let boss = try await gateway.login("boss@acme.test", password: "boss-password-1")
             #expect(boss.reply.status == .ok && boss.reply.string("account_id") == reseller)
             let client = try await gateway.call(.post, "/api/v1/accounts/\(reseller)/sub-accounts", token: boss.access, body: """
-                {"name": "Client One", "tenant_id": "\(tenantID)", "owner": {"email": "owner@client.test", "name": "Owner", "password": "client-password-1"}}
+                {"name": "Client One", "tenant_id": "\(tenantID.uppercased())", "owner": {"email": "owner@client.test", "name": "Owner", "password": "client-password-1"}}
                 """)
             #expect(client.status == .created, "\(client.text)")
             let branded = try await gateway.call(.get, "/api/v1/tenant", host: "app.acme.test")

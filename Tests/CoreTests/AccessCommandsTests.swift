@@ -156,17 +156,37 @@ import Testing
 /// Identity events survive the trip through the log's JSON unchanged.
 @Suite struct IdentityEventCodecTests {
     @Test func everyBootstrapEventRoundTrips() throws {
-        var fixture = IdentityFixture()
-        _ = try fixture.account(roles: [.userAdmin])
-        for (index, event) in fixture.events.enumerated() {
-            let new = try event.newEvent(metadata: .init())
-            let recorded = RecordedEvent(
-                position: Int64(index + 1), id: new.id, accountID: event.placement.accountID, stream: event.placement.stream, streamVersion: 1,
-                type: new.type, schemaVersion: 1, data: new.data, metadata: new.metadata, recordedAt: Date()
-            )
+        for (event, recorded) in try Self.bootstrapEventsAsLogged() {
             #expect(try IdentityEvent(recorded: recorded) == event)
         }
         #expect(Set(IdentityEvent.types).count == IdentityEvent.kinds.count)
+    }
+
+    /// Logs written before ids went out lowercase hold them uppercase (`uuidString`'s form): a rebuild reads
+    /// the whole log, so those events must still decode to the same events.
+    @Test func eventsLoggedWithUppercaseIdsDecodeTheSame() throws {
+        var rewritten = 0
+        for (event, logged) in try Self.bootstrapEventsAsLogged() {
+            var recorded = logged
+            // Whole string values only: an email may hold an id and keeps its case.
+            recorded.data = logged.data.replacing(#/"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/#) { $0.output.uppercased() }
+            if recorded.data != logged.data { rewritten += 1 }
+            #expect(try IdentityEvent(recorded: recorded) == event, "\(logged.data)")
+        }
+        #expect(rewritten > 0)
+    }
+
+    /// A small platform's identity events, each as the log would hand it back.
+    static func bootstrapEventsAsLogged() throws -> [(IdentityEvent, RecordedEvent)] {
+        var fixture = IdentityFixture()
+        _ = try fixture.account(roles: [.userAdmin])
+        return try fixture.events.enumerated().map { index, event in
+            let new = try event.newEvent(metadata: .init())
+            return (event, RecordedEvent(
+                position: Int64(index + 1), id: new.id, accountID: event.placement.accountID, stream: event.placement.stream, streamVersion: 1,
+                type: new.type, schemaVersion: 1, data: new.data, metadata: new.metadata, recordedAt: Date()
+            ))
+        }
     }
 }
 

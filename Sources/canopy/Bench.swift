@@ -188,6 +188,9 @@ struct CommandsBench: AsyncParsableCommand {
     @Option(help: "Rounds of pgbench then canopy, each --seconds long; the ratio printed last is the rounds' median.")
     var rounds: Int = 3
 
+    @Flag(help: "Each round, also drive two bare routes of the same server: a PATCH that only reads its body, and one that appends it as an event (what a command costs below the domain).")
+    var floors = false
+
     func run() async throws {
         try await CommandFailure.running(options) { settings, logger in
             let append = AppendBenchmark(server: settings.database, duration: .seconds(load.seconds), pgbench: pgbench,
@@ -207,6 +210,15 @@ struct CommandsBench: AsyncParsableCommand {
                     let end = CPUUsage.now()
                     rounds.append(round)
                     if self.rounds > 1 { print("  round \(number): \(round.summary)") }
+                    if floors {
+                        var lines: [String] = []
+                        for path in GatewayBenchmark.floorPaths {
+                            let floor = try await benchmark.load(port: port, path: path, token: nil, script: Self.floorRequests(path))
+                            lines.append("\(path) \(Int(floor.requestsPerSecond)) req/s, ratio \(String(format: "%.2f", floor.requestsPerSecond / reference))"
+                                         + (floor.failures == 0 ? "" : " (\(floor.failures) refused)"))
+                        }
+                        print("    floors: \(lines.joined(separator: "; "))")
+                    }
                     // Where each side's CPU went (start-up included), and how idle the machine stayed.
                     if let start, let middle, let end {
                         let seconds = Double(load.seconds)
@@ -231,6 +243,14 @@ struct CommandsBench: AsyncParsableCommand {
         var summary: String {
             "canopy \(Int(canopy.requestsPerSecond)) cmd/s, pgbench \(Int(pgbench)) tps, ratio \(String(format: "%.2f", ratio))"
         }
+    }
+
+    /// A wrk script sending what a rename sends, to one of the bare floor routes.
+    static func floorRequests(_ path: String) -> String {
+        """
+        local headers = { ["Content-Type"] = "application/json", ["Host"] = "\(GatewayBenchmark.domain)" }
+        function request() return wrk.format("PATCH", "\(path)", headers, '{"name": "Group 1-1"}') end
+        """
     }
 
     /// A wrk script renaming groups, each request a new name on the next account's group, so the writes

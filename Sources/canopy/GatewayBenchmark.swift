@@ -51,6 +51,7 @@ struct GatewayBenchmark {
             let router = Gateway.router(health: HealthRoutes(checks: [], readiness: Readiness()), api: api).router
             // The reference: a route with no tenant, token or access check, behind the same global middleware.
             router.get("hello") { _, _ in "hello" }
+            try Self.addFloorRoutes(to: router, store: store)
             let port = Shared<Int?>(nil)
             var quiet = logger
             quiet.logLevel = .critical  // a cancelled server logs its shutdown as errors
@@ -64,6 +65,29 @@ struct GatewayBenchmark {
                 while port.value == nil { try await Task.sleep(for: .milliseconds(20)) }
                 return try await body(port.value!, seeded)
             }
+        }
+    }
+
+    /// What a write costs below the domain (`canopy bench commands --floors`), behind the same global
+    /// middleware as `hello`: `PATCH /floor/echo` reads the body and answers, with no tenant, token, access
+    /// check or append; `PATCH /floor/append` also appends the body as one event, through the same event
+    /// store as the commands, to one of 256 streams in turn.
+    static let floorPaths = ["/floor/echo", "/floor/append"]
+
+    private static func addFloorRoutes(to router: Router<CanopyContext>, store: EventStore) throws {
+        router.patch("floor/echo") { request, _ in
+            _ = try await request.body.collect(upTo: 4_096)
+            return #"{"ok":true}"#
+        }
+        let account = UUID.v7()
+        let streams = try (0..<256).map { _ in try StreamName(category: "floor", id: .v7()) }
+        let appended = Atomic<Int>(0)
+        router.patch("floor/append") { request, _ in
+            let body = try await request.body.collect(upTo: 4_096)
+            let stream = streams[appended.add(1, ordering: .relaxed).newValue % streams.count]
+            let event = NewEvent(type: "floor.appended", data: String(buffer: body), metadata: .init(actor: "system:bench"))
+            let result = try await store.append(AppendRequest(stream: stream, accountID: account, events: [event]))
+            return #"{"position":\#(result.lastPosition)}"#
         }
     }
 

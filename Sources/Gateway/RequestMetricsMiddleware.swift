@@ -1,7 +1,6 @@
 import Core
 import Metrics
 public import Hummingbird
-import Synchronization
 
 /// Requests by route pattern (`/api/v1/accounts/{account_id}`, never the path itself), method and status,
 /// and how long each took to answer, for the process's metrics.
@@ -42,11 +41,12 @@ private final class RouteMetrics: Sendable {
         var duration: Timer
     }
 
-    private let pairs = Mutex<[Key: Pair]>([:])
+    // Every request reads it, so readers share the lock; only a new (route, method, status) writes.
+    private let pairs = ReadWriteLock<[Key: Pair]>([:])
 
     func record(route: String?, method: HTTPRequest.Method, status: Int, took duration: Duration) {
         let key = Key(route: route ?? "unmatched", method: method, status: status)
-        let pair = pairs.withLock { pairs in
+        let pair = pairs.read { $0[key] } ?? pairs.write { pairs in
             if let pair = pairs[key] { return pair }
             let dimensions = [("route", key.route), ("method", key.method.rawValue), ("status", String(key.status))]
             let pair = Pair(requests: Counter(label: "canopy_http_requests_total", dimensions: dimensions),

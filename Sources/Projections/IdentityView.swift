@@ -3,7 +3,6 @@ public import Logging
 public import ServiceLifecycle
 import Foundation
 import Metrics
-import Synchronization
 
 /// The identity read model every gateway holds in memory: the account tree, groups, grants, users, tenants
 /// and sessions, folded from the log in order. Authorization reads it on every request and identity
@@ -14,7 +13,7 @@ import Synchronization
 /// It tails the log itself instead of a queue: a decision taken on it carries the stream versions it saw,
 /// and those must be exactly the log's.
 public final class IdentityView: Service, Sendable {
-    private let state = Mutex(ViewState())
+    private let state = ReadWriteLock(ViewState())
     private let applied = LogWatermark()
     /// `applied` for the process's metrics: how far this gateway's view of the log has come.
     private let positionMetric = Gauge(label: "canopy_identity_view_position")
@@ -35,7 +34,7 @@ public final class IdentityView: Service, Sendable {
     }
 
     /// The position of the snapshot this view started from, if it started from one.
-    public var restoredPosition: Int64? { state.withLock { $0.restored } }
+    public var restoredPosition: Int64? { state.read { $0.restored } }
 
     /// When the view forgets sessions that have expired (`IdentityState.forgetSessions`): every login adds
     /// one, every refresh a hash to it, and without this each gateway would hold them all for as long as it
@@ -54,7 +53,7 @@ public final class IdentityView: Service, Sendable {
 
     /// Reads the state under its lock: keep `body` short and free of I/O.
     public func read<T>(_ body: (IdentityState) throws -> T) rethrows -> T {
-        try state.withLock { try body($0.state) }
+        try state.read { try body($0.state) }
     }
 
     /// True once everything up to `position` is folded in; false if that takes longer than `timeout`.
@@ -74,7 +73,7 @@ public final class IdentityView: Service, Sendable {
     /// log fills the gap; one already folded from the log is dropped.
     public func applyAppended(_ events: [IdentityEvent], firstPosition: Int64, lastPosition: Int64) {
         guard !events.isEmpty, lastPosition - firstPosition + 1 == Int64(events.count) else { return }
-        let position = state.withLock { state -> Int64 in
+        let position = state.write { state -> Int64 in
             let next = state.state.position + 1
             if firstPosition > next {
                 state.pending[firstPosition] = (events, lastPosition)
@@ -147,7 +146,7 @@ public final class IdentityView: Service, Sendable {
     /// rest of the start; a snapshot that does not decode is passed over (`IdentitySnapshots.latest`).
     private func restoreSnapshot() async throws {
         guard let snapshots, applied.position == 0, let restored = try await snapshots.latest() else { return }
-        let position = state.withLock { view -> Int64? in
+        let position = state.write { view -> Int64? in
             guard view.state.position == 0 else { return nil }
             view.state = restored
             view.restored = restored.position
@@ -163,7 +162,7 @@ public final class IdentityView: Service, Sendable {
     /// Writes the state as it is now (copied under the lock, encoded and stored outside it). Caught up, so
     /// this delays only the next read of other gateways' events. Returns the position saved, nil on failure.
     private func saveSnapshot(to snapshots: IdentitySnapshots) async -> Int64? {
-        guard let copy = state.withLock({ $0.pending.isEmpty ? $0.state : nil }), copy.position > 0 else { return nil }
+        guard let copy = state.read({ $0.pending.isEmpty ? $0.state : nil }), copy.position > 0 else { return nil }
         do {
             try await snapshots.save(copy)
             return copy.position
@@ -175,14 +174,14 @@ public final class IdentityView: Service, Sendable {
 
     private func forgetExpiredSessions() {
         let cutoff = Date().addingTimeInterval(-sessionRetention.afterExpiry.seconds)
-        let (forgotten, held) = state.withLock { state in (state.state.forgetSessions(expiredBefore: cutoff), state.state.sessions.count) }
+        let (forgotten, held) = state.write { state in (state.state.forgetSessions(expiredBefore: cutoff), state.state.sessions.count) }
         sessionsMetric.record(held)
         if forgotten > 0 { logger.debug("identity view forgot expired sessions", metadata: ["forgotten": "\(forgotten)", "held": "\(held)"]) }
     }
 
     /// Past the events of other kinds up to `position`, which a read of identity events through it skipped.
     private func moveOn(to position: Int64) {
-        let moved = state.withLock { state -> Int64 in
+        let moved = state.write { state -> Int64 in
             guard position > state.state.position else { return state.state.position }
             state.state.position = position
             state.foldPending()
@@ -236,7 +235,7 @@ public final class IdentityView: Service, Sendable {
     }
 
     private func apply(_ decoded: Decoded) {
-        let position = state.withLock { state -> Int64 in
+        let position = state.write { state -> Int64 in
             for (position, identity) in decoded where position > state.state.position {
                 if let identity { state.state.apply(identity) }
                 state.state.position = position

@@ -1,5 +1,4 @@
 public import Foundation
-import Synchronization
 
 /// The one JSON convention on the wire and in the log: snake_case keys, RFC 3339 UTC times with milliseconds.
 public enum WireJSON {
@@ -102,9 +101,11 @@ struct SnakeCaseKey: CodingKey {
     init?(intValue: Int) { nil }
 
     /// Every key of every body and event is converted, and the keys are few (a type's properties): each
-    /// conversion is kept. Bounded, since a request body's keys are the sender's to choose.
-    private static let snakeCased = Mutex<[String: String]>([:])
-    private static let camelCased = Mutex<[String: String]>([:])
+    /// conversion is kept. Bounded, since a request body's keys are the sender's to choose. Read by every
+    /// request on every thread, so readers share the lock (under a `Mutex`, threads queued on it for each
+    /// key written).
+    private static let snakeCased = ReadWriteLock<[String: String]>([:])
+    private static let camelCased = ReadWriteLock<[String: String]>([:])
 
     static func snakeCased(_ camel: String) -> String {
         cached(camel, in: snakeCased) { SnakeCaseKey(snakeCasing: $0).stringValue }
@@ -114,10 +115,10 @@ struct SnakeCaseKey: CodingKey {
         cached(snake, in: camelCased) { SnakeCaseKey(camelCasing: $0).stringValue }
     }
 
-    private static func cached(_ key: String, in cache: borrowing Mutex<[String: String]>, _ convert: (String) -> String) -> String {
-        if let known = cache.withLock({ $0[key] }) { return known }
+    private static func cached(_ key: String, in cache: ReadWriteLock<[String: String]>, _ convert: (String) -> String) -> String {
+        if let known = cache.read({ $0[key] }) { return known }
         let converted = convert(key)
-        cache.withLock { if $0.count < 4_096 { $0[key] = converted } }
+        cache.write { if $0.count < 4_096 { $0[key] = converted } }
         return converted
     }
 }

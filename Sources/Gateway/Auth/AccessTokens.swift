@@ -2,7 +2,6 @@ public import Foundation
 import Core
 import Crypto
 import JWTKit
-import Synchronization
 
 /// Access tokens: JWTs of at most 15 minutes naming the user, the account it acts in and the tenant (the
 /// domain) it was issued for. Signed with HMAC keys that each carry a key id, so keys rotate: the first key
@@ -124,15 +123,17 @@ public struct AccessTokens: Sendable {
 
 /// Verified tokens and their claims (only ever filled with tokens whose signature checked out).
 final class VerifiedTokens: Sendable {
-    private let entries = Mutex<[String: AccessTokens.Claims]>([:])
+    // Every signed-in request reads it: readers share the lock (hashing a token is long for a lock that
+    // excludes, and event loops queued on it).
+    private let entries = ReadWriteLock<[String: AccessTokens.Claims]>([:])
     private let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
 
-    func claims(for token: String) -> AccessTokens.Claims? { entries.withLock { $0[token] } }
+    func claims(for token: String) -> AccessTokens.Claims? { entries.read { $0[token] } }
 
     func insert(_ claims: AccessTokens.Claims, for token: String) {
-        entries.withLock { entries in
+        entries.write { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[token] = claims
         }

@@ -1,5 +1,7 @@
 @testable import Core
+import Dispatch
 import Foundation
+import Synchronization
 import Testing
 
 @Suite struct UUIDv7Tests {
@@ -51,6 +53,22 @@ import Testing
         let zeros = randomBits.reduce(into: [UInt8](repeating: 0xFF, count: 10)) { and, bytes in for i in 0..<10 { and[i] &= bytes[i] } }
         #expect(ones[0] & 0x0F == 0x0F && ones[2] & 0x3F == 0x3F && ones[1] == 0xFF && ones[3...].allSatisfy { $0 == 0xFF })
         #expect(zeros[0] & 0x0F == 0 && zeros[2] & 0x3F == 0 && zeros[1] == 0 && zeros[3...].allSatisfy { $0 == 0 })
+    }
+}
+
+extension UUIDv7Tests {
+    /// Each thread draws from a page of randomness of its own: ids made at once on several threads, in
+    /// the same millisecond, still never repeat.
+    @Test func idsMadeOnManyThreadsAtOnceNeverRepeat() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000.456)
+        let made = Mutex<[UUID]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            let ids = (0..<3_000).map { _ in UUID.v7(at: now) }
+            made.withLock { $0 += ids }
+        }
+        let ids = made.withLock { $0 }
+        #expect(ids.count == 24_000)
+        #expect(Set(ids).count == ids.count)
     }
 }
 

@@ -1,5 +1,5 @@
 public import Foundation
-import Synchronization
+import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,15 +22,16 @@ extension UUID {
 /// The random part of ids, read from the kernel's CSPRNG a page at a time: a command makes several ids,
 /// and a system call for each (two per id, through `SystemRandomNumberGenerator`) was a visible share of
 /// a command's cost. Ids are not secrets (tokens and keys draw their own bytes); the bytes are the same
-/// kernel randomness, only fetched in bulk.
+/// kernel randomness, only fetched in bulk. Each thread has a page of its own: every request makes an id,
+/// and one page behind a lock had the event loops queueing on it.
 enum IDRandomness {
-    private struct Pool {
+    /// One thread's page; only that thread ever touches it.
+    private final class Pool: @unchecked Sendable {
         var bytes = [UInt8](repeating: 0, count: 4096)
         var used = 4096
-        let urandom: Int32 = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
 
-        mutating func refill() {
-            let filled = urandom >= 0 ? bytes.withUnsafeMutableBytes { read(urandom, $0.baseAddress!, $0.count) } : -1
+        func refill() {
+            let filled = IDRandomness.urandom >= 0 ? bytes.withUnsafeMutableBytes { read(IDRandomness.urandom, $0.baseAddress!, $0.count) } : -1
             if filled != bytes.count {
                 // No /dev/urandom (or a short read): the standard library's generator, 8 bytes a call.
                 var generator = SystemRandomNumberGenerator()
@@ -40,13 +41,17 @@ enum IDRandomness {
         }
     }
 
-    private static let pool = Mutex(Pool())
+    private static let urandom: Int32 = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+    private static let pools = ThreadSpecificVariable<Pool>()
 
     static func fill(_ out: UnsafeMutableRawBufferPointer) {
-        pool.withLock { pool in
-            if pool.bytes.count - pool.used < out.count { pool.refill() }
-            for i in 0..<out.count { out[i] = pool.bytes[pool.used + i] }
-            pool.used += out.count
-        }
+        let pool = pools.currentValue ?? {
+            let pool = Pool()
+            pools.currentValue = pool
+            return pool
+        }()
+        if pool.bytes.count - pool.used < out.count { pool.refill() }
+        for i in 0..<out.count { out[i] = pool.bytes[pool.used + i] }
+        pool.used += out.count
     }
 }

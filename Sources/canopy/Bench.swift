@@ -151,17 +151,17 @@ struct GatewayBench: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.running(options) { settings, logger in
             let benchmark = load.benchmark(settings, logger: logger)
-            let timings = Shared<[Duration]>([])
+            let timings = TimingSamples()
             let (hello, canopy) = try await benchmark.withGateway(database: "canopy_bench_gateway", accounts: accounts, timings: timings) { port, seeded in
                 let hello = try await benchmark.load(port: port, path: "/hello", token: nil)
-                timings.update { $0.removeAll() }
+                timings.reset()
                 let canopy = try await benchmark.load(port: port, path: "/api/v1/accounts/\(seeded.deepAccount.lowercasedString)", token: seeded.token)
                 return (hello, canopy)
             }
             guard canopy.failures == 0, hello.failures == 0 else {
                 throw BenchmarkFailure(description: "non-2xx answers: canopy \(canopy.failures), hello \(hello.failures)")
             }
-            let p99 = GatewayBenchmark.quantile(timings.value, 0.99).seconds * 1_000
+            let p99 = GatewayBenchmark.quantile(timings.samples, 0.99).seconds * 1_000
             print("gateway read: canopy \(Int(canopy.requestsPerSecond)) req/s, hello \(Int(hello.requestsPerSecond)) req/s, ratio \(String(format: "%.2f", canopy.requestsPerSecond / hello.requestsPerSecond)), authz p99 \(String(format: "%.3f", p99)) ms")
         }
     }

@@ -210,20 +210,20 @@ struct CommandsBench: AsyncParsableCommand {
                     let end = CPUUsage.now()
                     rounds.append(round)
                     if self.rounds > 1 { print("  round \(number): \(round.summary)") }
-                    if floors {
-                        var lines: [String] = []
-                        for path in GatewayBenchmark.floorPaths {
-                            let floor = try await benchmark.load(port: port, path: path, token: nil, script: Self.floorRequests(path))
-                            lines.append("\(path) \(Int(floor.requestsPerSecond)) req/s, ratio \(String(format: "%.2f", floor.requestsPerSecond / reference))"
-                                         + (floor.failures == 0 ? "" : " (\(floor.failures) refused)"))
-                        }
-                        print("    floors: \(lines.joined(separator: "; "))")
-                    }
                     // Where each side's CPU went (start-up included), and how idle the machine stayed.
+                    let seconds = Double(load.seconds)
                     if let start, let middle, let end {
-                        let seconds = Double(load.seconds)
                         print("    CPU, pgbench: \((middle - start).perOperation(reference * seconds, "a transaction", process: nil, client: "pgbench"))")
                         print("    CPU, canopy:  \((end - middle).perOperation(round.canopy.requestsPerSecond * seconds, "a command", process: "canopy", client: "wrk"))")
+                    }
+                    guard floors else { continue }
+                    for path in GatewayBenchmark.floorPaths {
+                        let before = CPUUsage.now()
+                        let floor = try await benchmark.load(port: port, path: path, token: nil, script: Self.floorRequests(path))
+                        let cpu = CPUUsage.now().flatMap { after in before.map { after - $0 } }
+                        print("    floor \(path): \(Int(floor.requestsPerSecond)) req/s, ratio \(String(format: "%.2f", floor.requestsPerSecond / reference))"
+                              + (floor.failures == 0 ? "" : " (\(floor.failures) refused)")
+                              + (cpu.map { "; \($0.perOperation(floor.requestsPerSecond * seconds, "a request", process: "canopy", client: "wrk"))" } ?? ""))
                     }
                 }
                 return rounds

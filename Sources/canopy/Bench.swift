@@ -11,6 +11,13 @@ struct Bench: AsyncParsableCommand {
         abstract: "Benchmarks, each beside a physical reference.",
         subcommands: [AppendBench.self, RelayBench.self, EndToEndBench.self, RebuildBench.self, GatewayBench.self, CommandsBench.self, IdentityViewBench.self]
     )
+
+    /// A benchmark's frame: a tool command's, with the metrics `serve` records bootstrapped first, so that
+    /// what is measured pays for recording them as a server does (the appends' batches, each request).
+    static func running<T>(_ options: ServerOptions, _ body: (Settings, Logger) async throws -> T) async throws -> T {
+        _ = MetricsEndpoint.bootstrap()
+        return try await CommandFailure.running(options, body)
+    }
 }
 
 struct AppendBench: AsyncParsableCommand {
@@ -34,7 +41,7 @@ struct AppendBench: AsyncParsableCommand {
     var pgbench: String = "/usr/lib/postgresql/15/bin/pgbench"
 
     func run() async throws {
-        try await CommandFailure.running(options) { settings, logger in try await measure(settings, logger) }
+        try await Bench.running(options) { settings, logger in try await measure(settings, logger) }
     }
 
     private func measure(_ settings: Settings, _ logger: Logger) async throws {
@@ -63,7 +70,7 @@ struct RelayBench: AsyncParsableCommand {
     var batchSize: Int = Relay.Configuration().batchSize
 
     func run() async throws {
-        try await CommandFailure.running(options) { settings, logger in
+        try await Bench.running(options) { settings, logger in
             let result = try await RelayBenchmark(server: settings.database, amqp: settings.amqp, events: events, batchSize: batchSize, logger: logger).run()
             print("relay: canopy \(Int(result.canopy)) ev/s, raw \(Int(result.raw)) msg/s, ratio \(String(format: "%.2f", result.canopy / result.raw))")
         }
@@ -85,7 +92,7 @@ struct EndToEndBench: AsyncParsableCommand {
     var rate: Double?
 
     func run() async throws {
-        try await CommandFailure.running(options) { settings, logger in
+        try await Bench.running(options) { settings, logger in
             let result = try await EndToEndBenchmark(server: settings.database, amqp: settings.amqp, duration: .seconds(seconds), fixedRate: rate, logger: logger).run()
             // Standard output carries only the result line.
             if rate == nil { FileHandle.standardError.write(Data("highest sustained rate: \(Int(result.sustained)) ev/s; measured at half\n".utf8)) }
@@ -106,7 +113,7 @@ struct RebuildBench: AsyncParsableCommand {
     var events: Int = 1_000_000
 
     func run() async throws {
-        try await CommandFailure.running(options) { settings, logger in
+        try await Bench.running(options) { settings, logger in
             let result = try await RebuildBenchmark(server: settings.database, events: events, logger: logger).run()
             print("rebuild: canopy \(Int(result.canopy)) ev/s over \(events) events, GROUP BY \(Int(result.sql)) ev/s, ratio \(String(format: "%.2f", result.canopy / result.sql))")
         }
@@ -128,7 +135,7 @@ struct IdentityViewBench: AsyncParsableCommand {
     var refreshes: Int = 24
 
     func run() async throws {
-        try await CommandFailure.running(options) { settings, logger in
+        try await Bench.running(options) { settings, logger in
             let result = try await IdentityViewBenchmark(server: settings.database, sessions: sessions, refreshes: refreshes, logger: logger).run()
             let fold = Double(result.events) / result.fold.seconds, read = Double(result.events) / result.read.seconds
             print("view: fold \(Int(fold)) ev/s over \(result.events) events (\(String(format: "%.1f", result.fold.seconds)) s, resident +\(result.resident / 1_048_576) MiB), read alone \(Int(read)) ev/s, ratio \(String(format: "%.2f", fold / read)); from a snapshot \(String(format: "%.1f", result.fromSnapshot.seconds)) s (\(result.snapshotBytes / 1_048_576) MiB)")
@@ -149,7 +156,7 @@ struct GatewayBench: AsyncParsableCommand {
     var accounts: Int = 300
 
     func run() async throws {
-        try await CommandFailure.running(options) { settings, logger in
+        try await Bench.running(options) { settings, logger in
             let benchmark = load.benchmark(settings, logger: logger)
             let timings = TimingSamples()
             let (hello, canopy) = try await benchmark.withGateway(database: "canopy_bench_gateway", accounts: accounts, timings: timings) { port, seeded in
@@ -192,7 +199,7 @@ struct CommandsBench: AsyncParsableCommand {
     var floors = false
 
     func run() async throws {
-        try await CommandFailure.running(options) { settings, logger in
+        try await Bench.running(options) { settings, logger in
             let append = AppendBenchmark(server: settings.database, duration: .seconds(load.seconds), pgbench: pgbench,
                                          inFlight: inFlight, logger: logger)
             try await append.prepare()

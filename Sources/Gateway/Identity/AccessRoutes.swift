@@ -43,7 +43,7 @@ extension IdentityAPI {
     func registerAccess(on routes: SecuredRouter) {
         let account = ResourceBinding.account(parameter: "account_id")
         routes.on(.get, "accounts/:account_id/groups", .permission(.usersRead, on: account)) { request, _, authorized in
-            let id = try authorized.resourceAccountID
+            let id = try authorized.resourceAccountID, page = try ListPage(request)
             try await waitForMinimumPosition(request)
             let groups = view.read { state in
                 (state.groupsOfAccount[id] ?? []).compactMap { state.groups[$0] }.map { group in
@@ -52,7 +52,7 @@ extension IdentityAPI {
                                      .sorted { $0.permission.rawValue < $1.permission.rawValue })
                 }
             }
-            return try JSONBody.response(["groups": groups])
+            return try page.response("groups", groups, sortedBy: \.id.lowercasedString)
         }
         routes.on(.patch, "accounts/:account_id/groups/:group_id", .permission(.groupsManage, on: account)) { request, context, authorized in
             let caller = try authorized.signedIn, id = try authorized.resourceAccountID
@@ -65,14 +65,14 @@ extension IdentityAPI {
             return try JSONBody.response(Written(id: group, position: position))
         }
         routes.on(.get, "accounts/:account_id/users", .permission(.usersRead, on: account)) { request, _, authorized in
-            let id = try authorized.resourceAccountID
+            let id = try authorized.resourceAccountID, page = try ListPage(request)
             try await waitForMinimumPosition(request)
             let users = view.read { state in
                 (state.grants[id] ?? [:]).compactMap { userID, groups in
                     state.users[userID].map { UserSummary(id: $0.id, email: $0.email, name: $0.name, phone: $0.phone, groupIDs: groups) }
-                }.sorted { $0.email < $1.email }
+                }
             }
-            return try JSONBody.response(["users": users])
+            return try page.response("users", users, sortedBy: \.email)
         }
         routes.on(.post, "accounts/:account_id/users", .permission(.usersGrant, on: account)) { request, context, authorized in
             let caller = try authorized.signedIn, id = try authorized.resourceAccountID

@@ -52,13 +52,13 @@ extension IdentityAPI {
             return try JSONBody.response(summary)
         }
         routes.on(.get, "accounts/:account_id/sub-accounts", .permission(.accountsRead, on: .account(parameter: "account_id"))) { request, _, authorized in
-            let caller = try authorized.signedIn, id = try authorized.resourceAccountID
+            let caller = try authorized.signedIn, id = try authorized.resourceAccountID, page = try ListPage(request)
             try await waitForMinimumPosition(request)
             let children = view.read { state in
                 (state.directory.children[id] ?? []).compactMap { state.directory.accounts[$0] }
                     .map { AccountSummary($0, state: state, viewer: caller.accountID) }
             }
-            return try JSONBody.response(["accounts": children])
+            return try page.response("accounts", children, sortedBy: \.id.lowercasedString)
         }
         routes.on(.post, "accounts/:account_id/sub-accounts", .permission(.accountsCreate, on: .account(parameter: "account_id"))) { request, context, authorized in
             let caller = try authorized.signedIn, parent = try authorized.resourceAccountID

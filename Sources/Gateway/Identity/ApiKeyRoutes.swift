@@ -41,10 +41,10 @@ extension IdentityAPI {
     func registerApiKeys(on routes: SecuredRouter) {
         let binding = ResourceBinding.account(parameter: "account_id")
         routes.on(.get, "accounts/:account_id/api-keys", .permission(.apiKeysManage, on: binding)) { request, _, authorized in
-            let id = try authorized.resourceAccountID
+            let id = try authorized.resourceAccountID, page = try ListPage(request)
             try await waitForMinimumPosition(request)
             let keys = view.read { state in (state.apiKeysOfAccount[id] ?? []).compactMap { state.apiKeys[$0].map(ApiKeySummary.init) } }
-            return try JSONBody.response(["api_keys": keys])
+            return try page.response("api_keys", keys, sortedBy: \.id.lowercasedString)
         }
         routes.on(.post, "accounts/:account_id/api-keys", .permission(.apiKeysManage, on: binding)) { request, context, authorized in
             let caller = try authorized.signedIn, creator = try authorized.user, account = try authorized.resourceAccountID

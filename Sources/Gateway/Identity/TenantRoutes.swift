@@ -40,12 +40,10 @@ extension IdentityAPI {
 
     func registerTenants(on routes: SecuredRouter) {
         routes.on(.get, "accounts/:account_id/tenants", .permission(.tenantsRead, on: .account(parameter: "account_id"))) { request, _, authorized in
-            let id = try authorized.resourceAccountID
+            let id = try authorized.resourceAccountID, page = try ListPage(request)
             try await waitForMinimumPosition(request)
-            let tenants = view.read { state in
-                state.tenants.values.filter { $0.ownerAccountID == id }.sorted { $0.primaryDomain < $1.primaryDomain }.map(TenantSummary.init)
-            }
-            return try JSONBody.response(["tenants": tenants])
+            let tenants = view.read { state in state.tenants.values.filter { $0.ownerAccountID == id }.map(TenantSummary.init) }
+            return try page.response("tenants", tenants, sortedBy: \.primaryDomain)
         }
         routes.on(.post, "accounts/:account_id/tenants", .permission(.tenantsManage, on: .account(parameter: "account_id"))) { request, context, authorized in
             let caller = try authorized.signedIn, id = try authorized.resourceAccountID

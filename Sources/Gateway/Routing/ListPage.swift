@@ -43,7 +43,7 @@ public struct ListPage: Sendable, Hashable {
     /// This page of `items`, which must be sorted by `key`, ascending, and the cursor of the page after it.
     public func slice<Item>(_ items: [Item], key: (Item) -> String) -> (items: ArraySlice<Item>, nextCursor: String?) {
         let start = after.map { after in Self.firstIndex(in: items, after: after, key: key) } ?? 0
-        let end = min(items.count, start + limit)
+        let end = start + max(0, min(limit, items.count - start))
         let page = items[start..<end]
         let next = end < items.count ? page.last.map { Self.cursor(forKey: key($0)) } : nil
         return (page, next)

@@ -68,17 +68,13 @@ public struct ListPage: Sendable, Hashable {
     }
 
     /// Opaque to clients (base64url of the key, unpadded): a cursor is handed back, never built.
-    static func cursor(forKey key: String) -> String {
-        Data(key.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    static func cursor(forKey key: String) -> String { Data(key.utf8).base64URLEncoded }
 
     static func key(fromCursor cursor: String) -> String? {
+        // Only base64url's own alphabet: `Data(base64Encoded:)` would also take standard base64's + and /.
         guard !cursor.isEmpty, cursor.utf8.count <= 1_024,
-              cursor.utf8.allSatisfy({ $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }) else { return nil }
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64) else { return nil }
+              cursor.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }),
+              let data = Data(base64URLEncoded: cursor) else { return nil }
         return String(validating: data, as: UTF8.self)
     }
 }
@@ -101,12 +97,5 @@ private struct Listing<Item: Encodable>: Encodable {
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(items, forKey: Key(name))
         try container.encodeIfPresent(nextCursor, forKey: Key("next_cursor"))
-    }
-}
-
-extension UInt8 {
-    fileprivate var isASCIIAlphanumeric: Bool {
-        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self)
-            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self)
     }
 }

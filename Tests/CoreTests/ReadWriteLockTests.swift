@@ -29,7 +29,7 @@ import Testing
         }
         onThread(group) {
             firstIn.wait()
-            lock.read { _ in secondIn.signal() }
+            lock.read { _ in _ = secondIn.signal() }
         }
         group.wait()
         let together = overlapped.load(ordering: .relaxed)

@@ -13,16 +13,26 @@ extension PostgresConnection {
     /// connection goes through here, including those of consumers and projections.
     @discardableResult
     public func checkedQuery(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
-        guard !isClosed else { throw DatabaseConnectionClosed() }
-        return try await self.query(query, logger: logger)
+        try await whileOpen { try await $0.query(query, logger: logger) }
     }
 
     /// A prepared statement, likewise refused on a closed connection.
     public func checkedExecute<Statement: PostgresPreparedStatement>(
         _ statement: Statement, logger: Logger
     ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, Statement.Row> {
-        guard !isClosed else { throw DatabaseConnectionClosed() }
-        return try await execute(statement, logger: logger)
+        try await whileOpen { try await $0.execute(statement, logger: logger) }
+    }
+
+    /// Runs `start` (a statement's write) only if the connection is open, on the connection's own event
+    /// loop: there the check and the write happen between two of the loop's events, so a close cannot come
+    /// between them. Checked from another thread, the server's close of a pooled connection could land in
+    /// that gap, and the statement then waited forever (seen once in the server-restart suite: every writer
+    /// stalled behind one append batch).
+    private func whileOpen<T>(_ start: (PostgresConnection) async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(OneLoopTaskExecutor(eventLoop)) {
+            guard !isClosed else { throw DatabaseConnectionClosed() }
+            return try await start(self)
+        }
     }
 
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws. Unlike PostgresNIO's

@@ -9,7 +9,7 @@ import Workers
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks, each beside a physical reference.",
-        subcommands: [AppendBench.self, RelayBench.self, EndToEndBench.self, RebuildBench.self, GatewayBench.self, CommandsBench.self, IdentityViewBench.self]
+        subcommands: [AppendBench.self, RelayBench.self, EndToEndBench.self, RebuildBench.self, GatewayBench.self, CommandsBench.self, IdentityViewBench.self, ConditionsBench.self]
     )
 
     /// A benchmark's frame: a tool command's, with the metrics `serve` records bootstrapped first, so that
@@ -116,6 +116,26 @@ struct RebuildBench: AsyncParsableCommand {
         try await Bench.running(options) { settings, logger in
             let result = try await RebuildBenchmark(server: settings.database, events: events, logger: logger).run()
             print("rebuild: canopy \(Int(result.canopy)) ev/s over \(events) events, GROUP BY \(Int(result.sql)) ev/s, ratio \(String(format: "%.2f", result.canopy / result.sql))")
+        }
+    }
+}
+
+struct ConditionsBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conditions",
+        abstract: "An automation's condition in JsonLogic over attendance payloads, against the same check written in Swift."
+    )
+
+    @OptionGroup var options: ServerOptions
+
+    @Option(help: "Seconds each side runs.")
+    var seconds: Int = 5
+
+    func run() async throws {
+        try await Bench.running(options) { _, _ in
+            let result = try ConditionsBenchmark(duration: .seconds(seconds)).run()
+            let perEvaluation = 1e6 / result.canopy
+            print("conditions: canopy \(Int(result.canopy)) evaluations/s (\(String(format: "%.2f", perEvaluation)) µs each), hand-written \(Int(result.handWritten))/s, ratio \(String(format: "%.3f", result.canopy / result.handWritten)); \(result.satisfied) of \(result.evaluated) payloads pass")
         }
     }
 }

@@ -6,6 +6,8 @@ indirect enum JSONLogicNode: Sendable, Hashable {
     /// An array's items are evaluated; it answers the array of their answers.
     case array([JSONLogicNode])
     case operation(JSONLogicOperator, [JSONLogicNode])
+    /// `var` of a path written in the rule, split into its keys once (nil: the data itself).
+    case variable(keys: [String]?, default: JSONLogicNode?)
 }
 
 /// Turns JSON into a `JSONLogicNode`, refusing what could not run.
@@ -44,6 +46,9 @@ struct JSONLogicCompiler {
             var nodes: [JSONLogicNode] = []
             for (argument, argumentPath) in zip(arguments, argumentPaths) {
                 nodes.append(try compile(argument, path: argumentPath, depth: depth + 1))
+            }
+            if operation == .variable, case .literal(let path)? = nodes.first {
+                return .variable(keys: JSONLogicOperator.keys(of: path), default: nodes.count > 1 ? nodes[1] : nil)
             }
             return .operation(operation, nodes)
         default:

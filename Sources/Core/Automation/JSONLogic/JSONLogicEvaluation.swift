@@ -14,6 +14,8 @@ struct JSONLogicEvaluation {
             values.reserveCapacity(items.count)
             for item in items { values.append(try evaluate(item, data)) }
             return .array(values)
+        case .variable(let keys, let fallback):
+            return JSONLogicOperator.variable(keys, default: try fallback.map { node throws(JSONLogicError) in try evaluate(node, data) }, in: data)
         case .operation(let operation, let arguments):
             if let answer = try evaluateLazily(operation, arguments, data) { return answer }
             var values: [JSONValue] = []

@@ -55,20 +55,29 @@ extension JSONLogicOperator {
     /// `{"var": "a.b.0"}`: a dotted path into the data; `default` (or null) where it leads nowhere. An empty
     /// or null path is the data itself.
     static func variable(_ path: JSONValue?, default fallback: JSONValue?, in data: JSONValue) -> JSONValue {
-        let notFound = fallback ?? .null
-        guard let path, path != .null, path != .string("") else { return data }
+        variable(keys(of: path), default: fallback, in: data)
+    }
+
+    /// A path's keys; nil for the data itself.
+    static func keys(of path: JSONValue?) -> [String]? {
+        guard let path, path != .null, path != .string("") else { return nil }
+        return JavaScriptValues.toString(path).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    static func variable(_ keys: [String]?, default fallback: JSONValue?, in data: JSONValue) -> JSONValue {
+        guard let keys else { return data }
         var current = data
-        for key in JavaScriptValues.toString(path).split(separator: ".", omittingEmptySubsequences: false) {
+        for key in keys {
             switch current {
             case .object(let fields):
-                guard let next = fields[String(key)] else { return notFound }
+                guard let next = fields[key] else { return fallback ?? .null }
                 current = next
             case .array(let items):
                 // Only a canonical index, as JavaScript reads one ("1", never "01" or "+1").
-                guard let index = Int(key), String(index) == key, items.indices.contains(index) else { return notFound }
+                guard let index = Int(key), String(index) == key, items.indices.contains(index) else { return fallback ?? .null }
                 current = items[index]
             default:
-                return notFound
+                return fallback ?? .null
             }
         }
         return current

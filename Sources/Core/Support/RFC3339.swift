@@ -10,9 +10,9 @@ public import Foundation
 public enum RFC3339 {
     public static func string(from date: Date) -> String {
         let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let (seconds, millisecond) = floorDivision(millis, 1000)
-        let (days, secondOfDay) = floorDivision(seconds, 86_400)
-        let (year, month, day) = civil(fromDays: days)
+        let (seconds, millisecond) = GregorianCalendar.floorDivision(millis, 1000)
+        let (days, secondOfDay) = GregorianCalendar.floorDivision(seconds, 86_400)
+        let (year, month, day) = GregorianCalendar.civil(fromDays: days)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(24)
         func put(_ value: Int64, digits: Int, after separator: Unicode.Scalar? = nil) {
@@ -59,7 +59,7 @@ public enum RFC3339 {
               let day = number(8, 2), byte(10, is: UInt8(ascii: "T"), UInt8(ascii: "t")),
               let hour = number(11, 2), byte(13, is: UInt8(ascii: ":")), let minute = number(14, 2), byte(16, is: UInt8(ascii: ":")),
               let second = number(17, 2),
-              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), hour <= 23, minute <= 59, second <= 59
+              (1...12).contains(month), day >= 1, day <= GregorianCalendar.daysIn(month: month, year: year), hour <= 23, minute <= 59, second <= 59
         else { return nil }
 
         var index = 19
@@ -88,43 +88,7 @@ public enum RFC3339 {
         }
         guard index == bytes.count else { return nil }
 
-        let seconds = days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+        let seconds = GregorianCalendar.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
         return Date(timeIntervalSince1970: Double(seconds * 1000 + millis) / 1000)
-    }
-
-    private static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shifted = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
-        let month = shifted < 10 ? shifted + 3 : shifted - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
-        let (quotient, remainder) = value.quotientAndRemainder(dividingBy: divisor)
-        return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
     }
 }

@@ -53,7 +53,7 @@ import Testing
     @Test func everyRouteAnswersAsTheReferenceSays() async throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["CANOPY_MATRIX_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64.max)
         try await withGateway { gateway in
-            var random = SeededRandom(seed: seed)
+            var random = SeededGenerator(seed: seed)
             var reference = Reference()
             let master = gateway.master
             let platformTenant = IdentityState.tenantID(forDomain: GatewayHarness.platformDomain)
@@ -213,20 +213,5 @@ import Testing
             suspended ? try AccountCommands.reactivate(state, by: gateway.master, account: account)
                 : try AccountCommands.suspend(state, by: gateway.master, account: account)
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a printed seed replays the same matrix.
-struct SeededRandom {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next(_ upperBound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(upperBound))
     }
 }

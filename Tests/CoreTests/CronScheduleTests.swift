@@ -131,13 +131,14 @@ import Testing
         ("Pacific/Apia", "2011-12-28T00:00:00Z"),  // December 30th, 2011 never happened there
     ])
     func agreesWithAMinuteByMinuteWalk(zone: String, start: String) throws {
-        var generator = SeededGenerator(seed: UInt64(abs(zone.hashValue % 1_000)) &+ 7)
+        var generator = SeededGenerator(seed: zone.utf8.reduce(UInt64(start.count)) { $0 &* 31 &+ UInt64($1) })
         let expressions = ["*/15 * * * *", "30 2 * * *", "0 0 * * *", "0,30 1-3 * * *", "45 */2 * * *", "15 0-2 * * 0,6", "*/7 2 * * *",
                            "0 12 * * *", "59 23 * * *", "30 0 30 12 *"] + (0..<4).map { _ in RandomCron.make(&generator) }
         let from = Int(Self.instant(start).timeIntervalSince1970), days = 4
+        let timeline = Timeline(timeZone: TimeZone(identifier: zone)!, from: from, through: from + days * 86_400)
         for expression in expressions {
             let schedule = try CronSchedule(expression, timeZone: zone)
-            let expected = WallClockWalk(expression: expression, timeZone: TimeZone(identifier: zone)!).fires(from: from, through: from + days * 86_400)
+            let expected = WallClockWalk(expression: expression).fires(over: timeline)
             var actual: [Int] = [], cursor = from
             while let next = schedule.next(after: Date(timeIntervalSince1970: Double(cursor))).map({ Int($0.timeIntervalSince1970) }),
                   next <= from + days * 86_400 {
@@ -149,15 +150,40 @@ import Testing
     }
 }
 
-/// The reference: every minute of real time, read on the wall clock by Foundation's calendar, with the
-/// expression's fields expanded here by a reading of their own.
+/// Every minute of real time over a window, with the wall-clock minute a zone shows then; the wall clock's
+/// dates read by Foundation's calendar. Made once a zone, for every expression walked over it.
+private struct Timeline {
+    struct Day { var month: Int, day: Int, weekday: Int }
+    let from: Int
+    /// (instant, wall-clock minute), one a real minute, from two days before `from`, so that the first pass
+    /// of any repeated hour is seen.
+    let minutes: [(instant: Int, wallClock: Int)]
+    let days: [Int: Day]
+
+    init(timeZone: TimeZone, from: Int, through: Int) {
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        self.from = from
+        minutes = stride(from: (from / 60 - 2 * 1_440) * 60, through: through, by: 60).map {
+            ($0, ($0 + timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double($0)))) / 60)
+        }
+        var days: [Int: Day] = [:]
+        // Every day from the first wall-clock day to the last, including any the clocks jumped over.
+        for day in minutes[0].wallClock / 1_440...minutes[minutes.count - 1].wallClock / 1_440 {
+            let parts = utc.dateComponents([.month, .day, .weekday], from: Date(timeIntervalSince1970: Double(day * 86_400)))
+            days[day] = Day(month: parts.month!, day: parts.day!, weekday: parts.weekday! - 1)
+        }
+        self.days = days
+    }
+}
+
+/// The reference: walks a timeline minute by minute, with the expression's fields expanded here by a
+/// reading of their own.
 private struct WallClockWalk {
     let minutes: Set<Int>, hours: Set<Int>, days: Set<Int>, months: Set<Int>, weekdays: Set<Int>
     let either: Bool, namesHours: Bool
-    let timeZone: TimeZone
-    var calendar = Calendar(identifier: .gregorian)
 
-    init(expression: String, timeZone: TimeZone) {
+    init(expression: String) {
         let fields = expression.split(separator: " ").map(String.init)
         func expand(_ text: String, _ range: ClosedRange<Int>) -> Set<Int> {
             var values = Set<Int>()
@@ -178,29 +204,25 @@ private struct WallClockWalk {
         weekdays = Set(expand(fields[4], 0...6).map { $0 % 7 })
         either = !fields[2].hasPrefix("*") && !fields[4].hasPrefix("*")
         namesHours = !fields[1].hasPrefix("*")
-        self.timeZone = timeZone
-        calendar.timeZone = TimeZone(identifier: "UTC")!
     }
 
-    func matches(wallClockMinute minute: Int) -> Bool {
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: Date(timeIntervalSince1970: Double(minute * 60)))
-        let day = days.contains(parts.day!), weekday = weekdays.contains(parts.weekday! - 1)
-        return months.contains(parts.month!) && (either ? day || weekday : day && weekday)
-            && hours.contains(parts.hour!) && minutes.contains(parts.minute!)
+    func matches(_ wallClock: Int, _ timeline: Timeline) -> Bool {
+        guard let date = timeline.days[wallClock / 1_440] else { return false }
+        let day = days.contains(date.day), weekday = weekdays.contains(date.weekday)
+        return months.contains(date.month) && (either ? day || weekday : day && weekday)
+            && hours.contains(wallClock / 60 % 24) && minutes.contains(wallClock % 60)
     }
 
-    /// Firing instants in (from, through], in seconds.
-    func fires(from: Int, through: Int) -> [Int] {
+    /// Firing instants after the timeline's start, in seconds.
+    func fires(over timeline: Timeline) -> [Int] {
         var fired: [Int] = [], seen = Set<Int>()
         var previous: Int?  // the wall-clock minute one real minute ago
-        // Two days before, so that the first pass of any repeated hour has been seen.
-        for instant in stride(from: (from / 60 - 2 * 1_440) * 60, through: through, by: 60) {
-            let wallClock = (instant + timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant)))) / 60
-            var fires = matches(wallClockMinute: wallClock) && (!namesHours || !seen.contains(wallClock))
+        for (instant, wallClock) in timeline.minutes {
+            var fires = matches(wallClock, timeline) && (!namesHours || !seen.contains(wallClock))
             if let previous, wallClock > previous + 1, namesHours {  // minutes the clock jumped over
-                fires = fires || (previous + 1..<wallClock).contains { matches(wallClockMinute: $0) }
+                fires = fires || (previous + 1..<wallClock).contains { matches($0, timeline) }
             }
-            if fires, instant > from { fired.append(instant) }
+            if fires, instant > timeline.from { fired.append(instant) }
             seen.insert(wallClock)
             previous = wallClock
         }

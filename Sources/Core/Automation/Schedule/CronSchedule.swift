@@ -47,18 +47,22 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         return Self.date(fire)
     }
 
-    /// Offsets stay within −12 h and +14 h, so no instant is further than this from its wall-clock minute.
+    /// Two days: more than any change of offset moves a wall clock, and less than the time between two changes.
     private static let window = 2 * 86_400
 
-    /// Near a change of offset, wall-clock order is not time order: walks the wall-clock matches from a
-    /// window before `after` until no later one can come sooner than the best found.
+    /// Near a change of offset, wall-clock order is not time order: walks the wall-clock matches from as far
+    /// before `after` as the clocks went back, until no later one can come sooner than the best found.
     private func fireNearOffsetChange(after: Int, wallClock: CivilTime, limit: CivilTime) -> Int? {
-        var best: Int?
-        var cursor = CivilTime(minutesSinceEpoch: wallClock.minutesSinceEpoch - Self.window / 60)
+        let setBack = offset(at: after) - min(offset(at: after - Self.window), offset(at: after + Self.window))
+        var cursor = CivilTime(minutesSinceEpoch: wallClock.minutesSinceEpoch - max(setBack, 0) / 60 - 1)
+        var best: Int?, latestWallClock = Int.max  // past this wall-clock second, no match fires before `best`
         while let match = expression.firstMatch(after: cursor, before: limit) {
             let seconds = match.minutesSinceEpoch * 60
-            if let best, seconds - Self.window > best { break }
-            for fire in fires(at: seconds) where fire > after && fire < (best ?? .max) { best = fire }
+            if seconds >= latestWallClock { break }
+            for fire in fires(at: seconds) where fire > after && fire < (best ?? .max) {
+                best = fire
+                latestWallClock = fire + max(offset(at: fire - Self.window), offset(at: fire + Self.window))
+            }
             cursor = match
         }
         return best

@@ -10,18 +10,12 @@ struct JSONLogicEvaluation {
         case .literal(let value):
             return value
         case .array(let items):
-            var values: [JSONValue] = []
-            values.reserveCapacity(items.count)
-            for item in items { values.append(try evaluate(item, data)) }
-            return .array(values)
+            return .array(try evaluateAll(items, data))
         case .variable(let keys, let fallback):
             return JSONLogicOperator.variable(keys, default: try fallback.map { node throws(JSONLogicError) in try evaluate(node, data) }, in: data)
         case .operation(let operation, let arguments):
             if let answer = try evaluateLazily(operation, arguments, data) { return answer }
-            var values: [JSONValue] = []
-            values.reserveCapacity(arguments.count)
-            for argument in arguments { values.append(try evaluate(argument, data)) }
-            let answer = operation.apply(to: values, data: data)
+            let answer = operation.apply(to: try evaluateAll(arguments, data), data: data)
             switch (operation, answer) {  // what grows without bound is paid for by its size
             case (.merge, .array(let items)): try spend(items.count)
             case (.cat, .string(let text)): try spend(text.utf8.count)
@@ -29,6 +23,13 @@ struct JSONLogicEvaluation {
             }
             return answer
         }
+    }
+
+    private mutating func evaluateAll(_ nodes: [JSONLogicNode], _ data: JSONValue) throws(JSONLogicError) -> [JSONValue] {
+        var values: [JSONValue] = []
+        values.reserveCapacity(nodes.count)
+        for node in nodes { values.append(try evaluate(node, data)) }
+        return values
     }
 
     /// The operations that choose which arguments to evaluate, or evaluate one over each item of an array;

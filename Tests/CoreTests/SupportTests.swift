@@ -185,7 +185,8 @@ extension UUIDv7Tests {
         try? await Task.sleep(for: .milliseconds(20))
         waiting.cancel()
         await waiting.value
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // Well before the 30 s timeout; loose, since CPU-bound suites can hold both cooperative threads a while.
+        #expect(ContinuousClock.now - start < .seconds(15))
         #expect(watermark.idleSince != nil)
     }
 

@@ -3,9 +3,9 @@ public import Foundation
 /// When an automation on a schedule runs: a cron expression read on the wall clock of an IANA time zone
 /// (a tenant in São Paulo means 9:00 in São Paulo).
 ///
-/// When the clocks change, a job that names its hours (`30 2 * * *`) runs once a day whatever happens:
-/// if its time is skipped (clocks forward), it runs at the first minute after the jump; if its time comes
-/// twice (clocks back), it runs the first time only. A job whose hour field starts with `*` (`*/15 * * * *`)
+/// When the clocks change, a job that names its hours (`30 2 * * *`) runs each of its times of day exactly
+/// once: a time skipped (clocks forward) runs at the first minute after the jump; a time that comes twice
+/// (clocks back) runs the first time only. A job whose hour field starts with `*` (`*/15 * * * *`)
 /// follows the minutes as they pass: none in a skipped hour, and in both passes of a repeated one.
 public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
     public let expression: CronExpression

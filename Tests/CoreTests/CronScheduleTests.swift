@@ -248,3 +248,35 @@ private enum RandomCron {
         return [field(0...59, star: false), field(0...23, star: true), field(1...31, star: true), "*", field(0...6, star: true)].joined(separator: " ")
     }
 }
+
+/// Random text from cron's alphabet: each is refused with a typed error or makes a schedule whose next
+/// time comes after the time asked from.
+@Suite struct CronFuzzTests {
+    @Test func randomExpressionsAreRefusedOrFireLater() async {
+        var generator = SeededGenerator(seed: 5_2026)
+        // Whole fields: valid in every position, or in some, or in none; sometimes two joined by a list,
+        // range or step mark into something that may not be.
+        let valid = ["*", "*/5", "1-5", "5", "7", "12", "1,2"]
+        let tricky = ["0", "23", "31", "59", "60", "MON-FRI", "jan", "Sun", "5-1", "*/0", "x", "", "@daily", "99999999999999999999"]
+        let after = CronScheduleTests.instant("2026-11-25T10:20:30Z")
+        var (refused, parsed) = (0, 0)
+        for index in 0..<5_000 {
+            if index % 250 == 0 { await Task.yield() }
+            let count = [5, 5, 5, 5, 5, 4, 6, 1][generator.next(8)]
+            let text = (0..<count).map { _ in
+                func pick() -> String { generator.next(4) > 0 ? valid[generator.next(valid.count)] : tricky[generator.next(tricky.count)] }
+                let field = pick()
+                return generator.next(5) > 0 ? field : field + [",", "-", "/"][generator.next(3)] + pick()
+            }.joined(separator: " ")
+            do {
+                let schedule = try CronSchedule(text, timeZone: ["UTC", "America/New_York", "Asia/Kathmandu"][generator.next(3)])
+                parsed += 1
+                if let next = schedule.next(after: after) { #expect(next > after, "\(text)") }
+            } catch {
+                #expect(!error.message.isEmpty, "\(text)")
+                refused += 1
+            }
+        }
+        #expect(refused > 100 && parsed > 100, "refused \(refused), parsed \(parsed)")
+    }
+}

@@ -1,3 +1,4 @@
+import CanopyTesting
 import Core
 import Foundation
 import Testing
@@ -125,4 +126,40 @@ import Testing
 
 extension JSONValue {
     var isNaN: Bool { if case .number(let number) = self { number.isNaN } else { false } }
+}
+
+/// Random rules of every operator, with arguments of every kind (including ones no author would write):
+/// each is refused with a typed error or runs to an answer; none traps or runs away.
+@Suite struct JSONLogicFuzzTests {
+    static let operators = ["var", "missing", "missing_some", "if", "?:", "and", "or", "!", "!!", "==", "===", "!=", "!==", ">", ">=", "<", "<=",
+                            "min", "max", "+", "-", "*", "/", "%", "map", "filter", "reduce", "all", "none", "some", "merge", "in", "cat",
+                            "substr", "log", "nope"]
+    static let literals: [JSONValue] = [.null, true, false, 0, -0.0, 1, -1, 2.5, 1e300, -1e300, .number(Double(Int.max)), .number(-Double(Int.max)),
+                                        "", "a", "a.b", "0", "-5", "1e3", "x.0.y", "👍🏽", [], [1, 2], ["a", ["b"]], ["k": 1, "l": 2]]
+
+    static func rule(_ generator: inout SeededGenerator, depth: Int) -> JSONValue {
+        if depth > 4 || generator.next(3) == 0 { return literals[generator.next(literals.count)] }
+        if generator.next(6) == 0 { return .array((0..<generator.next(3)).map { _ in rule(&generator, depth: depth + 1) }) }
+        let arguments = (0..<generator.next(5)).map { _ in rule(&generator, depth: depth + 1) }
+        return [operators[generator.next(operators.count)]: generator.next(4) == 0 && arguments.count == 1 ? arguments[0] : .array(arguments)]
+    }
+
+    @Test func randomRulesAreRefusedOrAnswered() async {
+        var generator = SeededGenerator(seed: 20_261_125)
+        let data: JSONValue = ["a": ["b": [1, 2, 3]], "x": [["y": 1], ["y": "2"]], "s": "text", "n": 7, "": "empty key"]
+        var (refused, answered) = (0, 0)
+        for index in 0..<20_000 {
+            if index % 500 == 0 { await Task.yield() }
+            let json = Self.rule(&generator, depth: 0)
+            do {
+                let rule = try JSONLogicRule(json)
+                _ = try rule.evaluate(data)
+                answered += 1
+            } catch {
+                #expect(!error.message.isEmpty, "\(json)")
+                refused += 1
+            }
+        }
+        #expect(refused > 1_000 && answered > 1_000, "refused \(refused), answered \(answered)")
+    }
 }

@@ -20,13 +20,8 @@ import Testing
         return times
     }
 
-    func refusal(_ expression: String, in zone: String = "UTC") -> ScheduleError? {
-        do {
-            _ = try CronSchedule(expression, timeZone: zone)
-            return nil
-        } catch {
-            return error
-        }
+    func refusal(_ expression: String, in zone: String = "UTC") -> AutomationError? {
+        caught { () throws(AutomationError) in _ = try CronSchedule(expression, timeZone: zone) }
     }
 
     @Test func listsRangesStepsAndNames() throws {
@@ -77,7 +72,7 @@ import Testing
         for (expression, field) in refused {
             let error = refusal(expression)
             #expect(error?.code == .invalidExpression, "\(expression)")
-            #expect(error?.field == field, "\(expression): \(String(describing: error))")
+            #expect(error?.location == field, "\(expression): \(String(describing: error))")
         }
         #expect(refusal("* * * * * *")?.message.contains("seconds are not supported") == true)
         #expect(refusal("60 * * * *")?.message == #"minute "60": "60" is not a value from 0 to 59"#)

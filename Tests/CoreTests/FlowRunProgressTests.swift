@@ -1,3 +1,4 @@
+import CanopyTesting
 import Core
 import Testing
 
@@ -14,13 +15,8 @@ import Testing
         ])
     }
 
-    func refusal(_ steps: [Step]) -> FlowError? {
-        do {
-            _ = try StepGraph(steps)
-            return nil
-        } catch {
-            return error
-        }
+    func refusal(_ steps: [Step]) -> AutomationError? {
+        caught { () throws(AutomationError) in _ = try StepGraph(steps) }
     }
 
     @Test func stepsRunAfterWhatTheyDependOnInTheOrderWritten() throws {
@@ -40,7 +36,7 @@ import Testing
         #expect(refusal([Step(id: "a"), Step(id: "a")])?.code == .duplicateStep)
         let unknown = refusal([Step(id: "a", dependsOn: ["ghost"])])
         #expect(unknown?.code == .unknownDependency)
-        #expect(unknown?.step == "a")
+        #expect(unknown?.location == "a")
         #expect(refusal([Step(id: "a", dependsOn: ["a"])])?.code == .cycle)
         // b ↔ c is a cycle; a, downstream of it, is not part of it.
         let cycle = refusal([Step(id: "a", dependsOn: ["b"]), Step(id: "b", dependsOn: ["c"]), Step(id: "c", dependsOn: ["b"]), Step(id: "d")])
@@ -100,7 +96,7 @@ import Testing
             do {
                 try attempt(&run)
                 Issue.record("\(name) was taken")
-            } catch let error as FlowError {
+            } catch let error as AutomationError {
                 #expect(error.code == .stepOutOfTurn, "\(name)")
                 #expect(error.message == message, "\(name)")
             } catch {
@@ -109,7 +105,7 @@ import Testing
             #expect(run == before, "\(name) changed the run")
         }
         try run.succeed("fetch")
-        #expect(throws: FlowError.self) { try run.succeed("fetch") }
-        #expect(throws: FlowError.self) { try run.fail("fetch") }
+        #expect(throws: AutomationError.self) { try run.succeed("fetch") }
+        #expect(throws: AutomationError.self) { try run.fail("fetch") }
     }
 }

@@ -14,19 +14,14 @@ import Testing
         try rule(text).evaluate(data)
     }
 
-    func refusal(_ json: JSONValue, limits: JSONLogicRule.Limits = .init()) -> JSONLogicError? {
-        do {
-            _ = try JSONLogicRule(json, limits: limits)
-            return nil
-        } catch {
-            return error
-        }
+    func refusal(_ json: JSONValue, limits: JSONLogicRule.Limits = .init()) -> AutomationError? {
+        caught { () throws(AutomationError) in _ = try JSONLogicRule(json, limits: limits) }
     }
 
     @Test func anUnknownOperatorIsRefusedWhereItIs() throws {
         let error = refusal(["and": [["var": "a"], ["!": [["bogus": [1]]]]]])
         #expect(error?.code == .unknownOperator)
-        #expect(error?.path == "/and/1/!/0/bogus")
+        #expect(error?.location == "/and/1/!/0/bogus")
         #expect(refusal(["method": ["abc", "toUpperCase"]])?.code == .unknownOperator, "JavaScript's method calls are not JsonLogic's to run here")
         // Objects of any other number of keys are data, and are not looked into.
         #expect(refusal(["a": 1, "bogus": ["b": 2]]) == nil)
@@ -36,7 +31,7 @@ import Testing
     @Test func anOperatorGivenTheWrongNumberOfArgumentsIsRefused() {
         let division = refusal(["/": [4]])
         #expect(division?.code == .wrongArgumentCount)
-        #expect(division?.path == "/~1", "a / in an operator's name is escaped as JSON Pointer says")
+        #expect(division?.location == "/~1", "a / in an operator's name is escaped as JSON Pointer says")
         #expect(division?.message == "/ takes 2 arguments, not 1")
         #expect(refusal(["*": []])?.code == .wrongArgumentCount)
         #expect(refusal(["map": [["var": "xs"]]])?.code == .wrongArgumentCount)
@@ -60,7 +55,7 @@ import Testing
     @Test func evaluationStopsWhenItsBudgetIsSpent() throws {
         let rows: JSONValue = .array((0..<200).map { row in .array((0..<200).map { .number(Double($0 + row)) }) })
         let nestedMap = try rule(#"{"map": [{"var": "rows"}, {"map": [{"var": ""}, {"*": [{"var": ""}, 2]}]}]}"#)
-        #expect(throws: JSONLogicError.self) { try nestedMap.evaluate(["rows": rows]) }
+        #expect(throws: AutomationError.self) { try nestedMap.evaluate(["rows": rows]) }
         let small = try nestedMap.evaluate(["rows": [[1, 2], [3]]])
         #expect(small == [[2, 4], [6]])
 

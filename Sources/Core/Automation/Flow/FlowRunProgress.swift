@@ -22,18 +22,18 @@ public struct FlowRunProgress: Sendable, Hashable {
         graph.order.filter { states[$0] == .waiting && graph.dependencies(of: $0).allSatisfy { states[$0] == .succeeded } }
     }
 
-    public mutating func start(_ step: String) throws(FlowError) {
+    public mutating func start(_ step: String) throws(AutomationError) {
         guard ready.contains(step) else { throw outOfTurn(step, "start") }
         states[step] = .running
     }
 
-    public mutating func succeed(_ step: String) throws(FlowError) {
+    public mutating func succeed(_ step: String) throws(AutomationError) {
         guard states[step] == .running else { throw outOfTurn(step, "succeed") }
         states[step] = .succeeded
     }
 
     /// The step failed: every step downstream of it will not run. Steps on other branches go on.
-    public mutating func fail(_ step: String) throws(FlowError) {
+    public mutating func fail(_ step: String) throws(AutomationError) {
         guard states[step] == .running else { throw outOfTurn(step, "fail") }
         states[step] = .failed
         var downstream = graph.dependents[step] ?? []
@@ -56,13 +56,13 @@ public struct FlowRunProgress: Sendable, Hashable {
     /// Steps that ended (succeeded, failed or will not run), of all the flow's steps: a run's progress.
     public var ended: Int { states.values.filter { $0 != .waiting && $0 != .running }.count }
 
-    private func outOfTurn(_ step: String, _ report: String) -> FlowError {
-        guard let state = states[step] else { return FlowError(.stepOutOfTurn, "\(step) is no step of this flow", step: step) }
+    private func outOfTurn(_ step: String, _ report: String) -> AutomationError {
+        guard let state = states[step] else { return AutomationError(.stepOutOfTurn, "\(step) is no step of this flow", at: step) }
         let why = switch state {
         case .waiting: "it waits for \(graph.dependencies(of: step).filter { states[$0] != .succeeded }.sorted().joined(separator: ", "))"
         case .running: "it is running"
         case .succeeded, .failed, .notRun: "it has ended (\(state.rawValue))"
         }
-        return FlowError(.stepOutOfTurn, "\(step) cannot \(report): \(why)", step: step)
+        return AutomationError(.stepOutOfTurn, "\(step) cannot \(report): \(why)", at: step)
     }
 }

@@ -21,24 +21,24 @@ public struct StepGraph: Sendable, Hashable {
     let dependencies: [String: Set<String>]
     let dependents: [String: [String]]
 
-    public init(_ steps: [Step]) throws(FlowError) {
-        guard !steps.isEmpty else { throw FlowError(.noSteps, "a flow has at least one step") }
+    public init(_ steps: [Step]) throws(AutomationError) {
+        guard !steps.isEmpty else { throw AutomationError(.noSteps, "a flow has at least one step") }
         guard steps.count <= Self.maximumSteps else {
-            throw FlowError(.tooManySteps, "a flow has at most \(Self.maximumSteps) steps, not \(steps.count)")
+            throw AutomationError(.tooManySteps, "a flow has at most \(Self.maximumSteps) steps, not \(steps.count)")
         }
         var dependencies: [String: Set<String>] = [:]
         for step in steps {
             guard Self.isValidID(step.id) else {
-                throw FlowError(.invalidStepID, "a step id is 1 to 63 lowercase letters, digits and underscores, starting with a letter", step: step.id)
+                throw AutomationError(.invalidStepID, "a step id is 1 to 63 lowercase letters, digits and underscores, starting with a letter", at: step.id)
             }
-            guard dependencies[step.id] == nil else { throw FlowError(.duplicateStep, "two steps are called \(step.id)", step: step.id) }
+            guard dependencies[step.id] == nil else { throw AutomationError(.duplicateStep, "two steps are called \(step.id)", at: step.id) }
             dependencies[step.id] = Set(step.dependsOn)
         }
         var dependents: [String: [String]] = [:]
         for step in steps {
             for dependency in step.dependsOn {
                 guard dependencies[dependency] != nil else {
-                    throw FlowError(.unknownDependency, "\(step.id) depends on \(dependency), which is no step of this flow", step: step.id)
+                    throw AutomationError(.unknownDependency, "\(step.id) depends on \(dependency), which is no step of this flow", at: step.id)
                 }
                 dependents[dependency, default: []].append(step.id)
             }
@@ -53,13 +53,13 @@ public struct StepGraph: Sendable, Hashable {
 
     /// Kahn's algorithm, taking free steps in the order written; what is left over lies on a cycle, which
     /// the error names.
-    private static func order(_ steps: [Step], _ dependencies: [String: Set<String>]) throws(FlowError) -> [String] {
+    private static func order(_ steps: [Step], _ dependencies: [String: Set<String>]) throws(AutomationError) -> [String] {
         var waiting = dependencies
         var order: [String] = []
         while order.count < steps.count {
             guard let free = steps.first(where: { waiting[$0.id]?.isEmpty == true }) else {
                 let circle = cycle(in: waiting)
-                throw FlowError(.cycle, "these steps wait for one another: \(circle.joined(separator: " → "))", step: circle.first)
+                throw AutomationError(.cycle, "these steps wait for one another: \(circle.joined(separator: " → "))", at: circle.first)
             }
             order.append(free.id)
             waiting[free.id] = nil

@@ -17,7 +17,7 @@ struct JSONLogicCompiler {
 
     init(limits: JSONLogicRule.Limits) { self.limits = limits }
 
-    mutating func compile(_ json: JSONValue, path: String, depth: Int) throws(JSONLogicError) -> JSONLogicNode {
+    mutating func compile(_ json: JSONValue, path: String, depth: Int) throws(AutomationError) -> JSONLogicNode {
         switch json {
         case .array(let items):
             try checkDepth(depth, path)
@@ -30,18 +30,18 @@ struct JSONLogicCompiler {
             guard let (key, value) = fields.first else { return .literal(json) }
             let here = path + "/" + Self.escapePointerToken(key)
             guard let operation = JSONLogicOperator(rawValue: key) else {
-                throw JSONLogicError(.unknownOperator, "no operator is called \"\(key)\"", path: here)
+                throw AutomationError(.unknownOperator, "no operator is called \"\(key)\"", at: here)
             }
             try checkDepth(depth, here)
             operations += 1
             guard operations <= limits.operations else {
-                throw JSONLogicError(.tooLarge, "a rule holds at most \(limits.operations) operations", path: here)
+                throw AutomationError(.tooLarge, "a rule holds at most \(limits.operations) operations", at: here)
             }
             // `{"op": x}` is `{"op": [x]}`.
             let (arguments, argumentPaths): ([JSONValue], [String]) =
                 if case .array(let items) = value { (items, items.indices.map { "\(here)/\($0)" }) } else { ([value], [here]) }
             guard operation.arity.contains(arguments.count) else {
-                throw JSONLogicError(.wrongArgumentCount, "\(key) takes \(Self.describe(operation.arity)), not \(arguments.count)", path: here)
+                throw AutomationError(.wrongArgumentCount, "\(key) takes \(Self.describe(operation.arity)), not \(arguments.count)", at: here)
             }
             var nodes: [JSONLogicNode] = []
             for (argument, argumentPath) in zip(arguments, argumentPaths) {
@@ -56,9 +56,9 @@ struct JSONLogicCompiler {
         }
     }
 
-    private func checkDepth(_ depth: Int, _ path: String) throws(JSONLogicError) {
+    private func checkDepth(_ depth: Int, _ path: String) throws(AutomationError) {
         guard depth < limits.depth else {
-            throw JSONLogicError(.tooDeep, "a rule nests at most \(limits.depth) arrays and operations", path: path)
+            throw AutomationError(.tooDeep, "a rule nests at most \(limits.depth) arrays and operations", at: path)
         }
     }
 

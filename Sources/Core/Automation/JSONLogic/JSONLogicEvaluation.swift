@@ -4,7 +4,7 @@ struct JSONLogicEvaluation {
 
     init(steps: Int) { self.steps = steps }
 
-    mutating func evaluate(_ node: JSONLogicNode, _ data: JSONValue) throws(JSONLogicError) -> JSONValue {
+    mutating func evaluate(_ node: JSONLogicNode, _ data: JSONValue) throws(AutomationError) -> JSONValue {
         try spend(1)
         switch node {
         case .literal(let value):
@@ -12,7 +12,7 @@ struct JSONLogicEvaluation {
         case .array(let items):
             return .array(try evaluateAll(items, data))
         case .variable(let keys, let fallback):
-            return JSONLogicOperator.variable(keys, default: try fallback.map { node throws(JSONLogicError) in try evaluate(node, data) }, in: data)
+            return JSONLogicOperator.variable(keys, default: try fallback.map { node throws(AutomationError) in try evaluate(node, data) }, in: data)
         case .operation(let operation, let arguments):
             if let answer = try evaluateLazily(operation, arguments, data) { return answer }
             let answer = operation.apply(to: try evaluateAll(arguments, data), data: data)
@@ -25,7 +25,7 @@ struct JSONLogicEvaluation {
         }
     }
 
-    private mutating func evaluateAll(_ nodes: [JSONLogicNode], _ data: JSONValue) throws(JSONLogicError) -> [JSONValue] {
+    private mutating func evaluateAll(_ nodes: [JSONLogicNode], _ data: JSONValue) throws(AutomationError) -> [JSONValue] {
         var values: [JSONValue] = []
         values.reserveCapacity(nodes.count)
         for node in nodes { values.append(try evaluate(node, data)) }
@@ -35,7 +35,7 @@ struct JSONLogicEvaluation {
     /// The operations that choose which arguments to evaluate, or evaluate one over each item of an array;
     /// nil for the others.
     private mutating func evaluateLazily(_ operation: JSONLogicOperator, _ arguments: [JSONLogicNode],
-                                         _ data: JSONValue) throws(JSONLogicError) -> JSONValue? {
+                                         _ data: JSONValue) throws(AutomationError) -> JSONValue? {
         switch operation {
         case .if, .ternary:
             var index = 0
@@ -83,10 +83,10 @@ struct JSONLogicEvaluation {
         }
     }
 
-    private mutating func spend(_ count: Int) throws(JSONLogicError) {
+    private mutating func spend(_ count: Int) throws(AutomationError) {
         steps -= count
         guard steps >= 0 else {
-            throw JSONLogicError(.budgetExhausted, "the condition took more steps than it may; it was stopped")
+            throw AutomationError(.budgetExhausted, "the condition took more steps than it may; it was stopped")
         }
     }
 }

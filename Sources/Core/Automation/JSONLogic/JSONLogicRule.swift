@@ -24,7 +24,7 @@ public struct JSONLogicRule: Sendable, Hashable {
     public let limits: Limits
     let root: JSONLogicNode
 
-    public init(_ json: JSONValue, limits: Limits = Limits()) throws(JSONLogicError) {
+    public init(_ json: JSONValue, limits: Limits = Limits()) throws(AutomationError) {
         var compiler = JSONLogicCompiler(limits: limits)
         self.root = try compiler.compile(json, path: "", depth: 0)
         self.json = json
@@ -32,13 +32,13 @@ public struct JSONLogicRule: Sendable, Hashable {
     }
 
     /// What the rule answers for `data`.
-    public func evaluate(_ data: JSONValue) throws(JSONLogicError) -> JSONValue {
+    public func evaluate(_ data: JSONValue) throws(AutomationError) -> JSONValue {
         var evaluation = JSONLogicEvaluation(steps: limits.evaluationSteps)
         return try evaluation.evaluate(root, data)
     }
 
     /// Whether the answer for `data` is truthy, as JsonLogic reads it (`0`, `""`, `[]` and `null` are not).
-    public func isSatisfied(by data: JSONValue) throws(JSONLogicError) -> Bool {
+    public func isSatisfied(by data: JSONValue) throws(AutomationError) -> Bool {
         JavaScriptValues.isTruthy(try evaluate(data))
     }
 

@@ -15,14 +15,14 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
 
     static let maximumLength = 256
 
-    public init(_ text: String) throws(ScheduleError) {
+    public init(_ text: String) throws(AutomationError) {
         guard text.utf8.count <= Self.maximumLength else {
-            throw ScheduleError(.invalidExpression, "a cron expression has at most \(Self.maximumLength) bytes")
+            throw AutomationError(.invalidExpression, "a cron expression has at most \(Self.maximumLength) bytes")
         }
         let fields = Self.expandingNickname(text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init))
         guard fields.count == 5 else {
             let hint = fields.count == 6 ? " (seconds are not supported; the finest step is a minute)" : ""
-            throw ScheduleError(.invalidExpression, "a cron expression has 5 fields: minute hour day-of-month month day-of-week, not \(fields.count)\(hint)")
+            throw AutomationError(.invalidExpression, "a cron expression has 5 fields: minute hour day-of-month month day-of-week, not \(fields.count)\(hint)")
         }
         minutes = try FieldSet(fields[0], .minute)
         hours = try FieldSet(fields[1], .hour)
@@ -109,9 +109,9 @@ private struct FieldSet: Hashable, Sendable {
 
     private var bits: UInt64 = 0
 
-    init(_ text: String, _ field: Field) throws(ScheduleError) {
-        func refuse(_ reason: String) -> ScheduleError {
-            ScheduleError(.invalidExpression, "\(field.rawValue) \"\(text)\": \(reason)", field: field.rawValue)
+    init(_ text: String, _ field: Field) throws(AutomationError) {
+        func refuse(_ reason: String) -> AutomationError {
+            AutomationError(.invalidExpression, "\(field.rawValue) \"\(text)\": \(reason)", at: field.rawValue)
         }
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
             let parts = item.split(separator: "/", omittingEmptySubsequences: false)

@@ -11,19 +11,19 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
     public let expression: CronExpression
     public let timeZone: TimeZone
 
-    public init(_ expression: String, timeZone identifier: String = "UTC") throws(ScheduleError) {
+    public init(_ expression: String, timeZone identifier: String = "UTC") throws(AutomationError) {
         // Foundation also reads offsets and abbreviations ("GMT+3", "EST"); a schedule names a zone, whose
         // rules follow the place.
         guard TimeZone.knownTimeZoneIdentifiers.contains(identifier) || identifier == "UTC",
               let zone = TimeZone(identifier: identifier)
         else {
-            throw ScheduleError(.unknownTimeZone, "\"\(identifier)\" is not a time zone of the IANA database (such as America/Sao_Paulo or UTC)")
+            throw AutomationError(.unknownTimeZone, "\"\(identifier)\" is not a time zone of the IANA database (such as America/Sao_Paulo or UTC)")
         }
         let parsed = try CronExpression(expression)
         // The calendar repeats every 400 years: a date matched in none of them is matched never.
         let start = CivilTime(year: 2000, month: 12, day: 31, hour: 23, minute: 59)
         guard parsed.firstMatch(after: start, before: CivilTime(year: 2401, month: 1, day: 1, hour: 0, minute: 0)) != nil else {
-            throw ScheduleError(.neverFires, "no date matches \"\(expression)\"")
+            throw AutomationError(.neverFires, "no date matches \"\(expression)\"")
         }
         self.expression = parsed
         self.timeZone = zone

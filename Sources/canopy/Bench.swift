@@ -9,7 +9,7 @@ import Workers
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks, each beside a physical reference.",
-        subcommands: [AppendBench.self, RelayBench.self, EndToEndBench.self, RebuildBench.self, GatewayBench.self, CommandsBench.self, IdentityViewBench.self, ConditionsBench.self]
+        subcommands: [AppendBench.self, RelayBench.self, EndToEndBench.self, RebuildBench.self, GatewayBench.self, CommandsBench.self, IdentityViewBench.self, AutomationsBench.self]
     )
 
     /// A benchmark's frame: a tool command's, with the metrics `serve` records bootstrapped first, so that
@@ -17,6 +17,18 @@ struct Bench: AsyncParsableCommand {
     static func running<T>(_ options: ServerOptions, _ body: (Settings, Logger) async throws -> T) async throws -> T {
         _ = MetricsEndpoint.bootstrap()
         return try await CommandFailure.running(options, body)
+    }
+
+    /// Operations a second of a CPU-bound `pass` over `count` items, repeated for `duration`.
+    static func rate(for duration: Duration, _ count: Int, _ pass: () throws -> Void) throws -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var passes = 0
+        repeat {
+            try pass()
+            passes += 1
+        } while clock.now - start < duration
+        return Double(passes * count) / (clock.now - start).seconds
     }
 }
 
@@ -120,22 +132,23 @@ struct RebuildBench: AsyncParsableCommand {
     }
 }
 
-struct ConditionsBench: AsyncParsableCommand {
+struct AutomationsBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "conditions",
-        abstract: "An automation's condition in JsonLogic over attendance payloads, against the same check written in Swift."
+        commandName: "automations",
+        abstract: "Automations' pure parts: a JsonLogic condition against the same check written in Swift, and a daily schedule's next time against Foundation's calendar."
     )
 
     @OptionGroup var options: ServerOptions
 
-    @Option(help: "Seconds each side runs.")
+    @Option(help: "Seconds each side of each runs.")
     var seconds: Int = 5
 
     func run() async throws {
         try await Bench.running(options) { _, _ in
-            let result = try ConditionsBenchmark(duration: .seconds(seconds)).run()
-            let perEvaluation = 1e6 / result.canopy
-            print("conditions: canopy \(Int(result.canopy)) evaluations/s (\(String(format: "%.2f", perEvaluation)) µs each), hand-written \(Int(result.handWritten))/s, ratio \(String(format: "%.3f", result.canopy / result.handWritten)); \(result.satisfied) of \(result.evaluated) payloads pass")
+            let conditions = try ConditionsBenchmark(duration: .seconds(seconds)).run()
+            print("conditions: canopy \(Int(conditions.canopy)) evaluations/s (\(String(format: "%.2f", 1e6 / conditions.canopy)) µs each), hand-written \(Int(conditions.handWritten))/s, ratio \(String(format: "%.3f", conditions.canopy / conditions.handWritten)); \(conditions.satisfied) of \(conditions.evaluated) payloads pass")
+            let schedules = try SchedulesBenchmark(duration: .seconds(seconds)).run()
+            print("schedules: canopy \(Int(schedules.canopy)) next times/s (\(String(format: "%.2f", 1e6 / schedules.canopy)) µs each), Foundation's calendar \(Int(schedules.foundation))/s, ratio \(String(format: "%.2f", schedules.canopy / schedules.foundation)); \(schedules.instants) instants agree")
         }
     }
 }

@@ -43,10 +43,10 @@ struct ConditionsBenchmark {
         let rule = try JSONLogicRule(Self.condition)
         let payloads = Self.payloads(10_000)
         var satisfiedByRule = 0, satisfiedByHand = 0
-        let canopy = try Self.rate(for: duration, payloads.count) {
+        let canopy = try Bench.rate(for: duration, payloads.count) {
             for payload in payloads where try rule.isSatisfied(by: payload) { satisfiedByRule += 1 }
         }
-        let reference = try Self.rate(for: duration, payloads.count) {
+        let reference = try Bench.rate(for: duration, payloads.count) {
             for payload in payloads where Self.handWritten(payload) { satisfiedByHand += 1 }
         }
         // Both sides must have decided the same: compare over one pass each.
@@ -58,15 +58,4 @@ struct ConditionsBenchmark {
         return Result(canopy: canopy, handWritten: reference, satisfied: ruleOnce, evaluated: payloads.count)
     }
 
-    /// Evaluations a second: `pass` (over `count` payloads) repeated for `duration`.
-    private static func rate(for duration: Duration, _ count: Int, _ pass: () throws -> Void) throws -> Double {
-        let clock = ContinuousClock()
-        let start = clock.now
-        var passes = 0
-        repeat {
-            try pass()
-            passes += 1
-        } while clock.now - start < duration
-        return Double(passes * count) / (clock.now - start).seconds
-    }
 }

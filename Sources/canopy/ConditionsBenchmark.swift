@@ -57,5 +57,4 @@ struct ConditionsBenchmark {
         }
         return Result(canopy: canopy, handWritten: reference, satisfied: ruleOnce, evaluated: payloads.count)
     }
-
 }

@@ -1,5 +1,5 @@
 /// A wall-clock minute, with no time zone: what a cron expression matches.
-struct CivilTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+struct CivilTime: Hashable, Sendable {
     var year: Int
     var month: Int  // 1...12
     var day: Int  // 1...31
@@ -24,12 +24,8 @@ struct CivilTime: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// 0 is Sunday, as in cron; 1970-01-01 was a Thursday.
-    var weekday: Int { Int(GregorianCalendar.floorDivision(Int64(minutesSinceEpoch / 1_440 + 4), 7).1) }
-
-    static func < (left: CivilTime, right: CivilTime) -> Bool { left.minutesSinceEpoch < right.minutesSinceEpoch }
-
-    var description: String {
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day)) \(two(hour)):\(two(minute))"
+    var weekday: Int {
+        let days = GregorianCalendar.floorDivision(Int64(minutesSinceEpoch), 1_440).0
+        return Int(GregorianCalendar.floorDivision(days + 4, 7).1)
     }
 }

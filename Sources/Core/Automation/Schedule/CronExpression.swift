@@ -53,10 +53,6 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         return daysOrWeekdays ? day || weekday : day && weekday
     }
 
-    func matches(_ time: CivilTime) -> Bool {
-        matchesDay(time) && hours.contains(time.hour) && minutes.contains(time.minute)
-    }
-
     /// The first wall-clock minute after `time` the expression matches, if one comes before `limit`.
     func firstMatch(after time: CivilTime, before limit: CivilTime) -> CivilTime? {
         var minute = time.minutesSinceEpoch + 1
